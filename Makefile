@@ -1,0 +1,110 @@
+# Tempo - see README.md. `make` builds build/tempo; `make test` the sanitized
+# suite; `make demo` an audit of the sample logs; `make bench` the benchmark.
+
+PKGS    := libpcap sqlite3 libcjson zlib
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wwrite-strings
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CC      ?= cc
+CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O2 -g -Iinclude -MMD -MP $(WARN) $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lm
+SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANFLAGS := $(filter-out -O2,$(CFLAGS)) $(SAN)
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+# Debian packages the build, the tests and the demo need; `deps` installs only
+# the missing ones. Benchmarks add their peers (goaccess, mawk) in `bench`.
+DEPS_PKGS  := pkg-config libpcap-dev libsqlite3-dev libcjson-dev zlib1g-dev gnuplot-nox \
+              nginx-light curl tcpdump tshark
+BENCH_PKGS := goaccess mawk time
+
+SRC      := $(wildcard src/*.c)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+OBJ      := $(SRC:src/%.c=build/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:src/%.c=build/obj/%.o)
+SAN_OBJ  := $(SRC:src/%.c=build/san/obj/%.o)
+SAN_LIB  := $(LIB_SRC:src/%.c=build/san/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/san/fuzz/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+.PHONY: all test demo bench fuzz clean install deps bench-deps format check-build
+all: build/tempo
+
+build/tempo: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/obj/%.o: src/%.c | build/obj
+	$(CC) $(CFLAGS) -DTEMPO_VERSION='"$(VERSION)"' -c -o $@ $<
+
+build/san/obj/%.o: src/%.c | build/san/obj
+	$(CC) $(SANFLAGS) -DTEMPO_VERSION='"$(VERSION)"' -c -o $@ $<
+
+build/san/tempo: $(SAN_OBJ)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/tests/%: tests/unit/%.c tests/unit/test.h $(SAN_LIB) | build/san/tests
+	$(CC) $(SANFLAGS) -Itests/unit -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_LIB) | build/san/fuzz
+	$(CC) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_LIB) $(LDLIBS)
+
+build/gen-log: tests/bench/gen_log.c | build/obj
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
+build/obj build/san/obj build/san/tests build/san/fuzz build/fuzz:
+	mkdir -p $@
+
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	        >/dev/null || { echo "apt-get install$$missing failed" >&2; exit 2; }; fi
+
+bench-deps:
+	@missing=""; for p in $(BENCH_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	        >/dev/null || { echo "apt-get install$$missing failed" >&2; exit 2; }; fi
+
+test: deps
+	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run build/san
+
+demo: deps
+	@$(MAKE) --no-print-directory build/tempo
+	mkdir -p reports/demo
+	build/tempo audit -r rules/demo.rules tests/data/demo/gateway.log tests/data/demo/results.log.gz
+	build/tempo audit -r rules/demo.rules --format json \
+	    tests/data/demo/gateway.log tests/data/demo/results.log.gz > reports/demo/report.json
+	@echo "wrote reports/demo/report.json"
+
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory build/tempo build/gen-log
+	tests/bench/run.sh
+
+fuzz:
+	@mkdir -p build/fuzz
+	tests/fuzz/run.sh
+
+install: build/tempo
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tempo/rules
+	install -m 755 build/tempo $(DESTDIR)$(PREFIX)/bin/tempo
+	install -m 644 rules/*.rules $(DESTDIR)$(PREFIX)/share/tempo/rules/
+
+format:
+	clang-format -i -style='{BasedOnStyle: LLVM, IndentWidth: 4, ColumnLimit: 100, BreakBeforeBraces: Linux, Cpp11BracedListStyle: false}' src/*.c include/*.h tests/unit/*.c tests/fuzz/*.c
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)

@@ -1,0 +1,24 @@
+/*
+ * limits.h - every size Tempo accepts from input has a name here, is checked
+ * where the bytes enter, and is named in the reason when it is exceeded.
+ * README.md "Limits" lists them for users.
+ */
+#ifndef TEMPO_LIMITS_H
+#define TEMPO_LIMITS_H
+
+#define LIMIT_LINE (1u << 20)        /* bytes in one log line, without its end of line */
+#define LIMIT_READ_BLOCK (4u << 20)  /* bytes asked of read(2) or zlib at once */
+#define LIMIT_ATTRS 64               /* attributes one event carries */
+#define LIMIT_ATTR_NAME 128          /* bytes in one attribute name */
+#define LIMIT_FORMAT_OPS 128         /* ops in one compiled log format */
+#define LIMIT_FIRST_ERRORS 5         /* bad lines shown per source */
+#define LIMIT_RULES_FILE (1u << 20)  /* bytes in one rules file */
+#define LIMIT_RULE_DEPTH 64          /* nesting of expressions in a rules file */
+#define LIMIT_RULE_ERRORS 20         /* errors reported before the parser gives up */
+#define LIMIT_RULES 1024             /* call, read, verdict, price or keep lines, each */
+#define LIMIT_KEY 512                /* bytes in a result key; longer keys are skipped */
+#define LIMIT_BY 256                 /* bytes in a by= value; longer ones are cut */
+#define LIMIT_SOURCES 256            /* sources on one command line */
+#define LIMIT_STORE_BATCH 10000      /* events per store transaction */
+
+#endif
