@@ -13,6 +13,7 @@
 #include "err.h"
 #include "rules.h"
 #include "verdict.h"
+#include "buf.h"
 
 struct report_input {
     const struct rules *rules;
@@ -33,4 +34,29 @@ extern const struct reporter *const report_all[];
 /* The reporter called `name`, or NULL. */
 const struct reporter *report_find(const char *name);
 
+
+
+/* ---- helpers shared by the reporters (report.c) ---- */
+
+/* Append `s` as the body of a JSON string: quotes, backslashes and controls
+ * escaped, invalid UTF-8 replaced by U+FFFD, so the output is valid UTF-8. */
+int report_json_str(struct buf *b, struct span s) WARN_UNUSED;
+/* Append a finite double in its shortest round-tripping-enough form ("0.25", "1"). */
+int report_json_num(struct buf *b, double v) WARN_UNUSED;
+/* Append `s` for a Markdown table cell: '|', '\\', '`', '<', '>', '*', '_', '[' , ']'
+ * escaped, controls and newlines turned into spaces, invalid UTF-8 replaced. */
+int report_md_cell(struct buf *b, struct span s) WARN_UNUSED;
+/* Append `s` for a terminal: control bytes shown as '?', invalid UTF-8 as '?'. */
+int report_text(struct buf *b, struct span s) WARN_UNUSED;
+/* "$1,234.56" */
+void report_money(double usd, char out[32]);
+/* Write the buffer to `out`; exit 3 on a write error naming `what`. */
+int report_flush(struct buf *b, FILE *out, struct err *e) WARN_UNUSED;
+
+/* The columns of the site table that the text and Markdown reporters share. */
+enum { REPORT_COLS = 18, REPORT_CELL = 48 };
+extern const char *const report_col_names[REPORT_COLS];
+/* Fill one row of cells for site `s` (the site name cell is raw, unescaped:
+ * callers escape it for their format). */
+void report_site_cells(const struct analysis_site *s, char cells[REPORT_COLS][REPORT_CELL]);
 #endif

@@ -17,7 +17,7 @@ struct verdict_finding {
     enum verdict_finding_kind kind;
     const struct analysis_site *site;
     unsigned rules_line; /* the site's call rule */
-    char message[256];
+    char message[400];
 };
 
 struct verdict_result {
@@ -29,5 +29,8 @@ struct verdict_result {
 /* Decide every site of `an`; findings and totals into *out (allocated in a). */
 void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
                    struct verdict_result *out);
+
+/* A share for people: "97.5%", "100%", "99.97%", "0.12%". */
+void verdict_format_share(double share, char out[16]);
 
 #endif

@@ -32,3 +32,16 @@ finish() {
     [ "$FAILED" -eq 0 ]
     exit $?
 }
+
+# site_json FILE SITE [BY] - the JSON object of one site of a report, compact, via jq.
+site_json() {
+    if [ -n "$3" ]; then
+        jq -c --arg s "$2" --arg b "$3" '.sites[] | select(.name == $s and .by == $b)' "$1"
+    else
+        jq -c --arg s "$2" '.sites[] | select(.name == $s)' "$1"
+    fi
+}
+# site_field FILE SITE JQ_PATH - e.g. site_field r.json churn .wait_s.p50
+site_field() {
+    jq -r --arg s "$2" ".sites[] | select(.name == \$s) | $3" "$1"
+}

@@ -1,0 +1,482 @@
+/*
+ * main.c - the command line (PRODUCT.md §5): parses arguments, runs the
+ * pipeline sources -> decoders -> matcher -> store -> analysis -> verdicts ->
+ * reporters, and is the only place that prints a run-level error and exits.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "decode.h"
+#include "match.h"
+#include "report.h"
+#include "rules.h"
+#include "source.h"
+#include "store.h"
+#include "utc.h"
+#include "verdict.h"
+
+#ifndef TEMPO_VERSION
+#define TEMPO_VERSION "0.0.0"
+#endif
+#ifndef TEMPO_RULES_DIR
+#define TEMPO_RULES_DIR "/usr/local/share/tempo/rules"
+#endif
+
+static const char usage_main[] =
+    "usage: tempo COMMAND [OPTIONS] [SOURCE...]\n"
+    "\n"
+    "Tempo reads access logs and measures how long each AI inference result waited\n"
+    "before anyone read it, then says which call sites could move to batch.\n"
+    "\n"
+    "commands:\n"
+    "  audit        measure the sources and print each call site's verdict\n"
+    "  ingest       read sources into a store (--db) for later audits\n"
+    "  rules check  lint a rules file without reading any input\n"
+    "  help CMD     show the help of a command\n"
+    "\n"
+    "options: --help, --version. Exit codes: 0 done, 1 gate finding, 2 bad usage,\n"
+    "rules or input, 3 internal error. See README.md.\n";
+
+static const char usage_audit[] =
+    "usage: tempo audit [-r RULES] [--db FILE] [--format table|json|md] [--since T]\n"
+    "                   [--until T] [--strict] [--input-format NAME] SOURCE...\n"
+    "\n"
+    "Reads each SOURCE (a file, or - for standard input; gzip is detected), matches\n"
+    "its calls and reads with the rules and prints one row per call site: verdict,\n"
+    "calls, reads, read share, tolerant share and its 95% Wilson lower bound, wait\n"
+    "quantiles, latency, calls per day, monthly cost now and as batch, and why.\n"
+    "\n"
+    "  -r, --rules FILE     rules file (default ./tempo.rules, else the shipped\n"
+    "                       rules/default.rules)\n"
+    "  --db FILE            keep calls and reads in this SQLite file (default: memory);\n"
+    "                       with no SOURCE, audit what the store already holds\n"
+    "  --format F           table (default), json (PRODUCT.md §6) or md\n"
+    "  --since T, --until T only events that start in [T, until); T is RFC 3339\n"
+    "                       (2026-11-01T00:00:00Z), a date, or epoch seconds\n"
+    "  --strict             stop at the first line that cannot be parsed (exit 2)\n"
+    "  --input-format NAME  do not detect: 'access', or a log format's name\n"
+    "                       (combined, common, or a rules file's logformat)\n"
+    "\n"
+    "Lines that cannot be parsed are counted and the first five shown on standard\n"
+    "error as FILE:LINE: reason; they never stop the run unless --strict.\n";
+
+static const char usage_ingest[] =
+    "usage: tempo ingest [-r RULES] --db FILE [--since T] [--until T] [--strict]\n"
+    "                    [--input-format NAME] SOURCE...\n"
+    "\n"
+    "Reads the sources into the SQLite store FILE; `tempo audit --db FILE` then\n"
+    "audits everything the store holds.\n";
+
+static const char usage_rules[] =
+    "usage: tempo rules check FILE\n"
+    "\n"
+    "Parses and checks a rules file without reading any input: exit 0 when it is\n"
+    "good, 2 with every error as FILE:LINE:COL: message, the line and a caret.\n";
+
+struct opts {
+    const char *rules_path;
+    const char *db;
+    const char *format;
+    const char *input_format;
+    bool strict;
+    int64_t since_us, until_us;
+    const char *sources[LIMIT_SOURCES];
+    unsigned n_sources;
+};
+
+static int die(const struct err *e)
+{
+    char msg[600];
+    err_format(e, msg, sizeof msg);
+    fprintf(stderr, "tempo: %s\n", msg);
+    return e->exit_code ? e->exit_code : EXIT_INTERNAL;
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "tempo: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nrun 'tempo help %s' for usage\n", cmd);
+    return EXIT_USAGE;
+}
+
+static bool file_exists(const char *p)
+{
+    return access(p, R_OK) == 0;
+}
+
+/* -r, else ./tempo.rules, else the installed default, else the one beside
+ * the binary (build/tempo -> rules/default.rules). */
+static const char *find_rules(const char *given, char *spare, size_t cap)
+{
+    if (given)
+        return given;
+    if (file_exists("tempo.rules"))
+        return "tempo.rules";
+    if (file_exists(TEMPO_RULES_DIR "/default.rules"))
+        return TEMPO_RULES_DIR "/default.rules";
+    ssize_t n = readlink("/proc/self/exe", spare, cap - 40);
+    if (n > 0) {
+        spare[n] = 0;
+        for (int up = 0; up < 3; up++) {
+            char *slash = strrchr(spare, '/');
+            if (!slash)
+                break;
+            *slash = 0;
+            size_t len = strlen(spare);
+            snprintf(spare + len, cap - len, "/rules/default.rules");
+            if (file_exists(spare))
+                return spare;
+            spare[len] = 0;
+        }
+    }
+    return "rules/default.rules";
+}
+
+static int parse_time_opt(const char *arg, int64_t *us, struct err *e)
+{
+    if (!utc_parse_any(span_of(arg), us))
+        return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                      "bad time '%s' (expected RFC 3339 like 2026-11-01T00:00:00Z, "
+                      "a date 2026-11-01, or epoch seconds)",
+                      arg);
+    return 0;
+}
+
+/* Parse the options shared by audit and ingest; returns -1 with a message. */
+static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, struct err *e)
+{
+    memset(o, 0, sizeof *o);
+    o->format = "table";
+    o->since_us = INT64_MIN;
+    o->until_us = INT64_MAX;
+    bool only_sources = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!only_sources && a[0] == '-' && a[1] != 0) {
+            bool takes = strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0 ||
+                         strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
+                         strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
+                         strcmp(a, "--input-format") == 0;
+            if (strcmp(a, "--") == 0) {
+                only_sources = true;
+                continue;
+            }
+            if (strcmp(a, "--strict") == 0) {
+                o->strict = true;
+                continue;
+            }
+            if (!takes)
+                return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                              "unknown option '%s' for %s (see 'tempo help %s')", a, cmd, cmd);
+            if (!next)
+                return err_at(e, EXIT_USAGE, NULL, 0, 0, "option '%s' needs a value", a);
+            i++;
+            if (a[1] == 'r' || strcmp(a, "--rules") == 0)
+                o->rules_path = next;
+            else if (strcmp(a, "--db") == 0)
+                o->db = next;
+            else if (strcmp(a, "--format") == 0)
+                o->format = next;
+            else if (strcmp(a, "--input-format") == 0)
+                o->input_format = next;
+            else if (strcmp(a, "--since") == 0 && parse_time_opt(next, &o->since_us, e) < 0)
+                return -1;
+            else if (strcmp(a, "--until") == 0 && parse_time_opt(next, &o->until_us, e) < 0)
+                return -1;
+            continue;
+        }
+        if (o->n_sources >= LIMIT_SOURCES)
+            return err_at(e, EXIT_USAGE, NULL, 0, 0, "more than %d sources", LIMIT_SOURCES);
+        o->sources[o->n_sources++] = a;
+    }
+    if (!report_find(o->format))
+        return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                      "unknown format '%s' (expected table, json or md)", o->format);
+    if (o->since_us >= o->until_us)
+        return err_at(e, EXIT_USAGE, NULL, 0, 0, "--since must be before --until");
+    return 0;
+}
+
+static struct rules *load_rules(struct arena *a, const char *given, char *spare, size_t cap,
+                                struct err *e)
+{
+    struct buf diag;
+    buf_init(&diag, (size_t)4 << 20);
+    const char *path = find_rules(given, spare, cap);
+    struct rules *r = rules_load(a, path, &diag, e);
+    if (!r && diag.len)
+        fwrite(diag.p, 1, diag.len, stderr);
+    buf_release(&diag);
+    return r;
+}
+
+static void print_skips(const struct source_stats *st)
+{
+    for (unsigned i = 0; i < st->n_errors; i++)
+        fprintf(stderr, "%s:%llu: %s\n", st->path, (unsigned long long)st->errors[i].line,
+                st->errors[i].reason);
+    if (st->skipped > st->n_errors)
+        fprintf(stderr, "%s: %llu more lines skipped\n", st->path,
+                (unsigned long long)(st->skipped - st->n_errors));
+}
+
+struct run_stats {
+    uint64_t bytes, events;
+};
+
+/* Read one source through decoder and matcher into the store. */
+static int ingest_one(const char *path, const struct opts *o, const struct decode_options *dopt,
+                      struct matcher *m, struct store *st, struct run_stats *rs, struct err *e)
+{
+    struct source *src = source_open(path, e);
+    if (!src)
+        return -1;
+    struct arena *a = arena_new(1 << 16);
+    struct source_stats *stats = source_stats(src);
+    struct event *ev = xmalloc(sizeof *ev);
+    struct match_out *mo = xmalloc(sizeof *mo);
+    int64_t source_id, min_us = INT64_MAX, max_us = INT64_MIN;
+    int rc = -1;
+    struct span head, line;
+    const struct decoder *dec = NULL;
+    struct decoder_state *ds = NULL;
+
+    if (source_peek(src, 64 << 10, &head, e) < 0)
+        goto out;
+    if (store_begin_source(st, path, &source_id, e) < 0)
+        goto out;
+    if (head.n == 0) {
+        fprintf(stderr, "tempo: %s: empty input\n", path);
+    } else if (decode_choose(dopt, path, head, a, &dec, &ds, e) < 0) {
+        goto out;
+    } else {
+        stats->format = dec->format_name(ds);
+    }
+    for (int got; dec && (got = source_next_line(src, &line, e)) != 0;) {
+        if (got < 0)
+            goto out;
+        if (span_trim(line).n == 0)
+            continue;
+        const char *reason = NULL;
+        if (dec->line(ds, line, ev, &reason) != DECODE_OK) {
+            uint64_t ln = stats->lines;
+            if (o->strict) {
+                err_at(e, EXIT_USAGE, path, (unsigned)ln, 0, "%s (--strict)",
+                       reason ? reason : "bad line");
+                goto out;
+            }
+            source_skip(src, ln, reason ? reason : "bad line");
+            continue;
+        }
+        stats->events++;
+        if (ev->start_us < o->since_us || ev->start_us >= o->until_us)
+            continue;
+        if (ev->start_us < min_us)
+            min_us = ev->start_us;
+        if (ev->end_us > max_us)
+            max_us = ev->end_us;
+        if (!match_event(m, ev, mo))
+            continue;
+        stats->matched++;
+        if (mo->has_call && store_put_call(st, source_id, &mo->call, e) < 0)
+            goto out;
+        for (unsigned i = 0; i < mo->n_reads; i++)
+            if (store_put_read(st, source_id, &mo->reads[i], e) < 0)
+                goto out;
+    }
+    if (o->strict == false && stats->lines > 0 && stats->events == 0 && stats->skipped > 0)
+        fprintf(stderr, "tempo: %s: no line could be read as %s\n", path,
+                stats->format ? stats->format : "a log");
+    print_skips(stats);
+    if (store_end_source(st, source_id, stats, min_us, max_us, e) < 0)
+        goto out;
+    rs->bytes += stats->bytes;
+    rs->events += stats->events;
+    rc = 0;
+out:
+    free(ev);
+    free(mo);
+    source_close(src);
+    arena_free(a);
+    return rc;
+}
+
+static int64_t now_us(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH"); /* reproducible reports */
+    int64_t v;
+    if (sde && span_to_i64(span_of(sde), &v))
+        return v * USEC_PER_SEC;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* audit and ingest: the whole pipeline. */
+static int cmd_run(int argc, char **argv, bool audit)
+{
+    const char *cmd = audit ? "audit" : "ingest";
+    struct opts o;
+    struct err e = { 0 };
+    struct arena *run = arena_new(1 << 16);
+    char spare[4096];
+    struct store *st = NULL;
+    int code = EXIT_OK;
+    struct timespec t0;
+    struct run_stats rs = { 0, 0 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+
+    if (parse_opts(argc, argv, cmd, &o, &e) < 0) {
+        code = die(&e);
+        fprintf(stderr, "run 'tempo help %s' for usage\n", cmd);
+        goto out;
+    }
+    if (!audit && !o.db) {
+        code = usage_error(cmd, "%s needs --db FILE", cmd);
+        goto out;
+    }
+    if (o.n_sources == 0 && !o.db) {
+        code = usage_error(cmd, "%s needs at least one SOURCE (a file, or - for standard input)",
+                           cmd);
+        goto out;
+    }
+    struct rules *r = load_rules(run, o.rules_path, spare, sizeof spare, &e);
+    if (!r) {
+        code = die(&e);
+        goto out;
+    }
+    struct span *names = arena_alloc(run, sizeof *names * (r->n_sites ? r->n_sites : 1));
+    for (unsigned i = 0; i < r->n_sites; i++)
+        names[i] = r->sites[i].name;
+    st = store_open(o.db, names, r->n_sites, &e);
+    if (!st) {
+        code = die(&e);
+        goto out;
+    }
+    struct logformat *fmts = arena_alloc(run, sizeof *fmts * (r->n_logformats + 1));
+    for (unsigned i = 0; i < r->n_logformats; i++)
+        fmts[i] = r->logformats[i].fmt;
+    struct decode_options dopt = { fmts, r->n_logformats, o.input_format };
+    struct matcher *m = match_new(r, run);
+    for (unsigned i = 0; i < o.n_sources; i++) {
+        if (ingest_one(o.sources[i], &o, &dopt, m, st, &rs, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+    }
+    if (audit) {
+        struct analysis an;
+        struct verdict_result vr;
+        struct analysis_window w = { o.since_us, o.until_us };
+        if (analysis_run(st, r, &w, run, &an, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+        verdict_apply(r, &an, run, &vr);
+        struct report_input in = { r, &an, &vr, now_us() };
+        if (report_find(o.format)->write(&in, stdout, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+    }
+    if (getenv("TEMPO_STATS")) {
+        double secs = seconds_since(&t0);
+        unsigned long allocs = xmalloc_count();
+        fprintf(stderr,
+                "stats: bytes %llu, events %llu, seconds %.3f, MB/s %.1f, allocations %lu, "
+                "allocations per event %.6f\n",
+                (unsigned long long)rs.bytes, (unsigned long long)rs.events, secs,
+                secs > 0 ? (double)rs.bytes / 1e6 / secs : 0, allocs,
+                rs.events ? (double)allocs / (double)rs.events : 0);
+    }
+out:
+    store_close(st);
+    arena_free(run);
+    return code;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "check") != 0)
+        return usage_error("rules", "unknown rules command '%s' (expected: tempo rules check FILE)",
+                           argc ? argv[0] : "");
+    if (argc != 2)
+        return usage_error("rules", "rules check takes exactly one FILE");
+    struct arena *a = arena_new(1 << 16);
+    struct err e = { 0 };
+    char spare[8];
+    struct rules *r = load_rules(a, argv[1], spare, sizeof spare, &e);
+    int code = EXIT_OK;
+    if (!r)
+        code = die(&e);
+    else
+        printf("%s: ok (%u site%s, %u call rule%s, %u read rule%s, %u verdict%s)\n", argv[1],
+               r->n_sites, r->n_sites == 1 ? "" : "s", r->n_calls, r->n_calls == 1 ? "" : "s",
+               r->n_reads, r->n_reads == 1 ? "" : "s", r->n_verdicts,
+               r->n_verdicts == 1 ? "" : "s");
+    arena_free(a);
+    return code;
+}
+
+static int cmd_help(const char *topic)
+{
+    if (!topic)
+        fputs(usage_main, stdout);
+    else if (strcmp(topic, "audit") == 0)
+        fputs(usage_audit, stdout);
+    else if (strcmp(topic, "ingest") == 0)
+        fputs(usage_ingest, stdout);
+    else if (strcmp(topic, "rules") == 0)
+        fputs(usage_rules, stdout);
+    else
+        return usage_error("", "no help for '%s' (commands: audit, ingest, rules)", topic);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0)
+        return cmd_help(NULL);
+    if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
+        printf("tempo %s (rules language 1, report schema 1)\n", TEMPO_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(c, "help") == 0)
+        return cmd_help(argc > 2 ? argv[2] : NULL);
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return cmd_help(c);
+    if (strcmp(c, "audit") == 0)
+        return cmd_run(argc - 2, argv + 2, true);
+    if (strcmp(c, "ingest") == 0)
+        return cmd_run(argc - 2, argv + 2, false);
+    if (strcmp(c, "rules") == 0)
+        return cmd_rules(argc - 2, argv + 2);
+    fprintf(stderr, "tempo: unknown command '%s'\n", c);
+    fputs(usage_main, stderr);
+    return EXIT_USAGE;
+}

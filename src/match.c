@@ -1,0 +1,189 @@
+/*
+ * match.c - the matcher (matcher stage): `call` and `read` rules of the rules
+ * language (PRODUCT.md §3) applied to events. A METHOD PATH rule compares the
+ * event's `method` and `path` attributes, with {name} capturing one segment and
+ * '*' any run; a `where` rule evaluates its expression. Keys and by= values are
+ * taken from a capture of that name first, else from the attribute.
+ */
+#include "match.h"
+
+#define MATCH_MAX_CAPTURES 8
+
+struct capture {
+    struct span name, value;
+};
+
+struct matcher {
+    const struct rules *rules;
+};
+
+static const struct span name_method = SPAN_LIT("method");
+static const struct span name_path = SPAN_LIT("path");
+
+struct matcher *match_new(const struct rules *r, struct arena *a)
+{
+    struct matcher *m = arena_alloc(a, sizeof *m);
+    m->rules = r;
+    return m;
+}
+
+/* Does text match segs[i..]? Backtracks over '*' and captures; captures are
+ * written as they are bound. Patterns come from the rules file, so the depth
+ * is bounded by the number of segments of one pattern. */
+static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, struct span text,
+                       struct capture *caps, unsigned *n_caps)
+{
+    if (i == n)
+        return text.n == 0;
+    const struct rules_seg *sg = &segs[i];
+    switch (sg->kind) {
+    case SEG_LITERAL:
+        if (text.n < sg->text.n || memcmp(text.p, sg->text.p, sg->text.n) != 0)
+            return false;
+        return path_match(segs, i + 1, n, (struct span){ text.p + sg->text.n, text.n - sg->text.n },
+                          caps, n_caps);
+    case SEG_CAPTURE: {
+        /* A capture is one non-empty segment: stop at '/'. */
+        size_t max = 0;
+        while (max < text.n && text.p[max] != '/')
+            max++;
+        unsigned slot = *n_caps;
+        for (size_t k = max; k >= 1; k--) {
+            /* Longest first: "{id}" at the end takes the whole segment at once. */
+            *n_caps = slot;
+            if (slot < MATCH_MAX_CAPTURES) {
+                caps[slot] = (struct capture){ sg->text, { text.p, k } };
+                *n_caps = slot + 1;
+            }
+            if (path_match(segs, i + 1, n, (struct span){ text.p + k, text.n - k }, caps,
+                           n_caps))
+                return true;
+        }
+        *n_caps = slot;
+        return false;
+    }
+    case SEG_ANY:
+        for (size_t k = text.n + 1; k-- > 0;) {
+            unsigned slot = *n_caps;
+            if (path_match(segs, i + 1, n, (struct span){ text.p + k, text.n - k }, caps,
+                           n_caps))
+                return true;
+            *n_caps = slot;
+        }
+        return false;
+    }
+    return false;
+}
+
+/* Does the event match the rule? Fills the captures of its path. */
+static bool rule_match(const struct rules_match *rm, const struct event *ev, struct span method,
+                       struct span path, struct capture *caps, unsigned *n_caps)
+{
+    *n_caps = 0;
+    if (rm->where)
+        return rules_eval_event(rm->where, ev);
+    if (rm->method.n && !(rm->method.n == 1 && rm->method.p[0] == '*') &&
+        !span_eq(rm->method, method))
+        return false;
+    if (!path.p)
+        return false;
+    return path_match(rm->path.segs, 0, rm->path.n_segs, path, caps, n_caps);
+}
+
+/* The value of `name`: a capture of that name, else the event's attribute. */
+static struct span lookup(struct span name, const struct event *ev, const struct capture *caps,
+                          unsigned n_caps)
+{
+    if (!name.n)
+        return SPAN_NULL;
+    for (unsigned i = 0; i < n_caps; i++)
+        if (span_eq(caps[i].name, name))
+            return caps[i].value;
+    const struct attr *a = event_get(ev, name);
+    return a && a->type != ATTR_NULL ? a->value : SPAN_NULL;
+}
+
+static int64_t tokens(const struct event *ev, const char *const *names)
+{
+    for (; *names; names++) {
+        const struct attr *a = event_get(ev, span_of(*names));
+        int64_t v;
+        if (a && span_to_i64(a->value, &v) && v >= 0)
+            return v;
+    }
+    return -1;
+}
+
+static const char *const tokens_in_names[] = {
+    "usage.prompt_tokens",           "usage.input_tokens",
+    "resp.usage.prompt_tokens",      "resp.usage.input_tokens",
+    "gen_ai.usage.input_tokens",     "gen_ai.usage.prompt_tokens",
+    "prompt_tokens",                 "input_tokens",
+    NULL,
+};
+static const char *const tokens_out_names[] = {
+    "usage.completion_tokens",       "usage.output_tokens",
+    "resp.usage.completion_tokens",  "resp.usage.output_tokens",
+    "gen_ai.usage.output_tokens",    "gen_ai.usage.completion_tokens",
+    "completion_tokens",             "output_tokens",
+    NULL,
+};
+
+bool match_event(struct matcher *m, const struct event *ev, struct match_out *out)
+{
+    const struct rules *r = m->rules;
+    struct span method = SPAN_NULL, path = SPAN_NULL;
+    const struct attr *a = event_get(ev, name_method);
+    if (a)
+        method = a->value;
+    a = event_get(ev, name_path);
+    if (a) {
+        path = a->value;
+        struct span rest = path;
+        span_cut(&rest, '?', &path); /* patterns never see the query */
+    }
+    struct capture caps[MATCH_MAX_CAPTURES];
+    unsigned n_caps;
+
+    out->has_call = false;
+    out->n_reads = 0;
+    for (unsigned i = 0; i < r->n_calls; i++) {
+        const struct rules_match *rm = &r->calls[i];
+        if (!rule_match(rm, ev, method, path, caps, &n_caps))
+            continue;
+        struct match_call *c = &out->call;
+        c->site = rm->site;
+        c->rule = i;
+        c->key = lookup(rm->key, ev, caps, n_caps);
+        if (c->key.n > LIMIT_KEY)
+            c->key = SPAN_NULL;
+        c->by = lookup(rm->by, ev, caps, n_caps);
+        if (c->by.n > LIMIT_BY)
+            c->by.n = LIMIT_BY;
+        c->start_us = ev->start_us;
+        c->ready_us = ev->end_us;
+        c->latency_us = ev->has_duration ? ev->end_us - ev->start_us : -1;
+        c->tokens_in = tokens(ev, tokens_in_names);
+        c->tokens_out = tokens(ev, tokens_out_names);
+        out->has_call = true;
+        break;
+    }
+    for (unsigned i = 0; i < r->n_reads && out->n_reads < MATCH_MAX_READS; i++) {
+        const struct rules_match *rm = &r->reads[i];
+        if (!rule_match(rm, ev, method, path, caps, &n_caps))
+            continue;
+        struct match_read *rd = &out->reads[out->n_reads];
+        rd->site = rm->site;
+        rd->rule = i;
+        rd->bulk = rm->bulk;
+        rd->key = rm->bulk ? SPAN_NULL : lookup(rm->key, ev, caps, n_caps);
+        if (!rm->bulk && (rd->key.n == 0 || rd->key.n > LIMIT_KEY))
+            continue; /* a keyed read without its key reads nothing we can find */
+        rd->by = lookup(rm->by, ev, caps, n_caps);
+        if (rd->by.n > LIMIT_BY)
+            rd->by.n = LIMIT_BY;
+        rd->at_us = ev->start_us;
+        out->n_reads++;
+    }
+    return out->has_call || out->n_reads > 0;
+}

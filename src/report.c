@@ -1,0 +1,199 @@
+/*
+ * report.c - the reporters' table and the escaping they share (reporters stage).
+ * Text from logs reaches reports only through these functions, which keep the
+ * output valid UTF-8 and free of the format's live syntax.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "utc.h"
+
+const struct reporter *const report_all[] = { &report_table, &report_json, &report_md, NULL };
+
+const struct reporter *report_find(const char *name)
+{
+    for (unsigned i = 0; report_all[i]; i++)
+        if (strcmp(report_all[i]->name, name) == 0)
+            return report_all[i];
+    return NULL;
+}
+
+/* Length of the valid UTF-8 sequence at p[0..n), or 0 when it is not one
+ * (overlongs, surrogates and code points past U+10FFFF refused, RFC 3629). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (k == 0 || c > 0xf4 || n < k)
+        return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if (k == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+        return 0;
+    if (k == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+        return 0;
+    return k;
+}
+
+static const char replacement[] = "\xef\xbf\xbd";
+
+int report_json_str(struct buf *b, struct span s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    for (size_t i = 0; i < s.n;) {
+        unsigned c = p[i];
+        size_t k = utf8_len(p + i, s.n - i);
+        int rc;
+        if (k == 0) {
+            rc = buf_adds(b, replacement);
+            k = 1;
+        } else if (c == '"' || c == '\\') {
+            char esc[2] = { '\\', (char)c };
+            rc = buf_add(b, esc, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            rc = buf_printf(b, "\\u%04x", c);
+        } else if (c == '<' || c == '>' || c == '&') {
+            /* JSON may be embedded in HTML later: never a live tag. */
+            rc = buf_printf(b, "\\u%04x", c);
+        } else {
+            rc = buf_add(b, p + i, k);
+        }
+        if (rc < 0)
+            return -1;
+        i += k;
+    }
+    return 0;
+}
+
+int report_json_num(struct buf *b, double v)
+{
+    if (!isfinite(v))
+        return buf_adds(b, "null");
+    if (v == floor(v) && fabs(v) < 1e15)
+        return buf_printf(b, "%.0f", v);
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.10g", v);
+    return buf_adds(b, tmp);
+}
+
+int report_md_cell(struct buf *b, struct span s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    for (size_t i = 0; i < s.n;) {
+        unsigned c = p[i];
+        size_t k = utf8_len(p + i, s.n - i);
+        int rc;
+        if (k == 0) {
+            rc = buf_adds(b, replacement);
+            k = 1;
+        } else if (c < 0x20 || c == 0x7f) {
+            rc = buf_add(b, " ", 1);
+        } else if (c == '<') {
+            rc = buf_adds(b, "&lt;");
+        } else if (c == '>') {
+            rc = buf_adds(b, "&gt;");
+        } else if (c == '&') {
+            rc = buf_adds(b, "&amp;");
+        } else if (strchr("|\\`*_[]#!", (int)c)) {
+            char esc[2] = { '\\', (char)c };
+            rc = buf_add(b, esc, 2);
+        } else {
+            rc = buf_add(b, p + i, k);
+        }
+        if (rc < 0)
+            return -1;
+        i += k;
+    }
+    return 0;
+}
+
+int report_text(struct buf *b, struct span s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    for (size_t i = 0; i < s.n;) {
+        size_t k = utf8_len(p + i, s.n - i);
+        int rc;
+        if (k == 0 || p[i] < 0x20 || p[i] == 0x7f) {
+            rc = buf_add(b, "?", 1);
+            k = k ? k : 1;
+        } else {
+            rc = buf_add(b, p + i, k);
+        }
+        if (rc < 0)
+            return -1;
+        i += k;
+    }
+    return 0;
+}
+
+void report_money(double usd, char out[32])
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.2f", usd < 0 ? -usd : usd);
+    /* Thousands separators on the integer part. */
+    size_t int_len = strcspn(digits, ".");
+    char *o = out;
+    if (usd < 0)
+        *o++ = '-';
+    *o++ = '$';
+    for (size_t i = 0; digits[i]; i++) {
+        if (i < int_len && i > 0 && (int_len - i) % 3 == 0)
+            *o++ = ',';
+        *o++ = digits[i];
+    }
+    *o = 0;
+}
+
+int report_flush(struct buf *b, FILE *out, struct err *e)
+{
+    if (b->len && fwrite(b->p, 1, b->len, out) != b->len)
+        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "cannot write the report");
+    if (fflush(out) != 0)
+        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "cannot write the report");
+    return 0;
+}
+
+const char *const report_col_names[REPORT_COLS] = {
+    "site",      "verdict",  "calls",   "reads",   "read",     "tolerant",
+    "tol_lo",    "wait_min", "p50",     "p90",     "p95",      "p99",
+    "max",       "lat_p50",  "lat_p99", "calls/d", "now/mo",   "batch/mo",
+};
+
+static void dur_cell(bool has, int64_t us, char out[REPORT_CELL])
+{
+    char d[24];
+    snprintf(out, REPORT_CELL, "%s", has ? utc_format_duration(us, d) : "-");
+}
+
+void report_site_cells(const struct analysis_site *s, char c[REPORT_COLS][REPORT_CELL])
+{
+    char pct[16], money[32];
+    if (s->has_by)
+        snprintf(c[0], REPORT_CELL, "%.*s[%.*s]", (int)(s->name.n > 20 ? 20 : s->name.n),
+                 s->name.p, (int)(s->by.n > 24 ? 24 : s->by.n), s->by.p);
+    else
+        snprintf(c[0], REPORT_CELL, "%.*s", (int)(s->name.n > 46 ? 46 : s->name.n), s->name.p);
+    snprintf(c[1], REPORT_CELL, "%s%s", s->verdict ? s->verdict : "-", s->kept ? " (kept)" : "");
+    snprintf(c[2], REPORT_CELL, "%llu", (unsigned long long)s->calls);
+    snprintf(c[3], REPORT_CELL, "%llu", (unsigned long long)s->reads);
+    verdict_format_share(s->read_share, pct);
+    snprintf(c[4], REPORT_CELL, "%s", s->eligible ? pct : "-");
+    verdict_format_share(s->tolerant_share, pct);
+    snprintf(c[5], REPORT_CELL, "%s", s->eligible ? pct : "-");
+    verdict_format_share(s->tolerant_share_lo, pct);
+    snprintf(c[6], REPORT_CELL, "%s", s->eligible ? pct : "-");
+    for (int q = 0; q < Q_COUNT; q++)
+        dur_cell(s->has_wait, s->wait_us[q], c[7 + q]);
+    dur_cell(s->has_latency, s->latency_p50_us, c[13]);
+    dur_cell(s->has_latency, s->latency_p99_us, c[14]);
+    snprintf(c[15], REPORT_CELL, "%.1f", s->calls_per_day);
+    report_money(s->monthly_now, money);
+    snprintf(c[16], REPORT_CELL, "%s", s->has_cost ? money : "-");
+    report_money(s->monthly_batch, money);
+    snprintf(c[17], REPORT_CELL, "%s", s->has_cost ? money : "-");
+}

@@ -1,0 +1,100 @@
+/*
+ * report_table.c - the ranked table `tempo audit` prints by default (reporters
+ * stage): one aligned row per site in the order of PRODUCT.md §6, then each
+ * site's reason, the findings and the totals. Text from logs is made safe for
+ * a terminal (no control bytes).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "utc.h"
+
+static int header(struct buf *b, const struct report_input *in)
+{
+    const struct analysis *an = in->an;
+    char s[32], e[32], d[24], pct[16];
+    verdict_format_share(in->rules->confidence, pct);
+    if (an->start_us <= an->end_us) {
+        if (buf_printf(b, "window %s .. %s (%.1f days)", utc_format(an->start_us, false, s),
+                       utc_format(an->end_us, false, e), an->days) < 0)
+            return -1;
+    } else if (buf_adds(b, "window: no events") < 0) {
+        return -1;
+    }
+    return buf_printf(b, "  delay %s  confidence %s  rules %s\n\n",
+                      utc_format_duration(in->rules->delay_us, d), pct, in->rules->path);
+}
+
+static int table_write(const struct report_input *in, FILE *out, struct err *e)
+{
+    const struct analysis *an = in->an;
+    struct buf b;
+    buf_init(&b, (size_t)1 << 30);
+    unsigned n = an->n_sites;
+    char(*cells)[REPORT_COLS][REPORT_CELL] = xcalloc(n ? n : 1, sizeof *cells);
+    size_t width[REPORT_COLS];
+    for (int c = 0; c < REPORT_COLS; c++)
+        width[c] = strlen(report_col_names[c]);
+    for (unsigned i = 0; i < n; i++) {
+        report_site_cells(&an->sites[i], cells[i]);
+        for (int c = 0; c < REPORT_COLS; c++) {
+            struct buf tmp;
+            buf_init(&tmp, 256);
+            if (report_text(&tmp, span_of(cells[i][c])) == 0 && tmp.p)
+                snprintf(cells[i][c], REPORT_CELL, "%s", tmp.p);
+            buf_release(&tmp);
+            size_t w = strlen(cells[i][c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    int rc = header(&b, in);
+    for (int c = 0; c < REPORT_COLS && rc == 0; c++)
+        rc = buf_printf(&b, c < 2 ? "%-*s  " : "%*s%s", (int)width[c], report_col_names[c],
+                        c == REPORT_COLS - 1 ? "\n" : "  ");
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        for (int c = 0; c < REPORT_COLS && rc == 0; c++)
+            rc = buf_printf(&b, c < 2 ? "%-*s  " : "%*s%s", (int)width[c], cells[i][c],
+                            c == REPORT_COLS - 1 ? "\n" : "  ");
+    if (rc == 0 && n)
+        rc = buf_adds(&b, "\n");
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        const struct analysis_site *s = &an->sites[i];
+        rc = buf_printf(&b, "%-*s  %s", (int)width[0], cells[i][0], s->reason);
+        if (rc == 0 && s->kept) {
+            rc = buf_adds(&b, "; kept: ");
+            if (rc == 0)
+                rc = report_text(&b, s->keep_reason);
+        }
+        if (rc == 0)
+            rc = buf_adds(&b, "\n");
+    }
+    if (rc == 0 && in->vr->n_findings)
+        rc = buf_printf(&b, "\n%u finding%s:\n", in->vr->n_findings,
+                        in->vr->n_findings == 1 ? "" : "s");
+    for (unsigned i = 0; i < in->vr->n_findings && rc == 0; i++) {
+        const struct verdict_finding *f = &in->vr->findings[i];
+        rc = buf_printf(&b, "  %s:%u: fake urgency: ", in->rules->path, f->rules_line);
+        if (rc == 0)
+            rc = report_text(&b, span_of(f->message));
+        if (rc == 0)
+            rc = buf_adds(&b, "\n");
+    }
+    if (rc == 0) {
+        char now[32], save[32];
+        report_money(in->vr->monthly_now, now);
+        report_money(in->vr->monthly_savings, save);
+        rc = buf_printf(&b, "\nmonthly cost now %s, savings as batch %s\n", now, save);
+    }
+    free(cells);
+    if (rc < 0) {
+        buf_release(&b);
+        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "table larger than 1 GiB");
+    }
+    rc = report_flush(&b, out, e);
+    buf_release(&b);
+    return rc;
+}
+
+const struct reporter report_table = { "table", table_write };
