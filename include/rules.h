@@ -72,12 +72,14 @@ enum rules_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_GLOB };
 
 struct rules_node {
     enum rules_node_kind kind;
-    enum rules_cmp op;             /* NODE_CMP */
-    struct rules_node *lhs, *rhs;  /* AND, OR, CMP; NOT uses lhs */
-    struct span text;              /* ATTR name, STRING value, NUMBER source text */
-    double num;                    /* NUMBER, DURATION (s), SHARE (0..1), BOOL (0/1) */
-    enum rules_metric metric;      /* METRIC */
-    unsigned line, col;
+    enum rules_cmp op;            /* NODE_CMP */
+    struct rules_node *lhs, *rhs; /* AND, OR, CMP; NOT uses lhs */
+    struct span text;             /* ATTR name, STRING value, NUMBER, DURATION, SHARE,
+                                     METRIC, BOOL: source text (owned by the arena) */
+    double num;                   /* NUMBER, DURATION (s), SHARE (0..1), BOOL (0/1) */
+    enum rules_metric metric;     /* METRIC */
+    unsigned line, col;           /* of the token (CMP, AND, OR, NOT: the operator) */
+    unsigned len;                 /* bytes of that token in the file; 0 for built-ins */
 };
 
 /* A compiled PATH pattern: literal bytes, {name} (one segment, no '/') and
@@ -112,8 +114,8 @@ struct rules_match {
 };
 
 struct rules_verdict {
-    struct span name;         /* realtime, batch, ... or the user's own */
-    struct rules_node *when;  /* NULL: always */
+    struct span name;        /* realtime, batch, ... or the user's own */
+    struct rules_node *when; /* NULL: always */
     unsigned line, col;
 };
 
@@ -132,17 +134,17 @@ enum rules_price_kind {
 struct rules_price {
     unsigned site;
     enum rules_price_kind kind;
-    struct span provider;      /* openai, anthropic, gemini, vertex, bedrock, azure; empty: none */
-    double rt_per_call;        /* USD */
+    struct span provider; /* openai, anthropic, gemini, vertex, bedrock, azure; empty: none */
+    double rt_per_call;   /* USD */
     double rt_per_m_in, rt_per_m_out;
-    bool batch_is_share;       /* `batch 50%`: batch = realtime x (1 - share) */
-    double batch_share;        /* the discount, 0..1 */
+    bool batch_is_share; /* `batch 50%`: batch = realtime x (1 - share) */
+    double batch_share;  /* the discount, 0..1 */
     double batch_per_call;
     double batch_per_m_in, batch_per_m_out;
-    double gpu_per_hour;       /* USD per GPU hour */
-    double rt_per_s;           /* realtime throughput per replica, calls/s */
-    unsigned replicas;         /* xR */
-    double batch_per_s;        /* batch throughput, calls/s */
+    double gpu_per_hour; /* USD per GPU hour */
+    double rt_per_s;     /* realtime throughput per replica, calls/s */
+    unsigned replicas;   /* xR */
+    double batch_per_s;  /* batch throughput, calls/s */
     unsigned line, col;
 };
 
@@ -151,7 +153,8 @@ struct rules_jsonl {
     struct span time;     /* field holding the time; empty: ts, timestamp, time, @timestamp */
     bool at_start;        /* at=start (default end) */
     struct span duration; /* field holding the duration; empty: none */
-    int64_t unit_us;      /* unit=ms|s|us|ns of the duration, in µs (ns: 0 means 1/1000) */
+    int64_t unit_us;      /* unit=ms|s|us|ns of the duration, in µs (ns: 0 means 1/1000);
+                             ms (1000) unless told */
     unsigned line;
 };
 
@@ -161,12 +164,12 @@ struct rules_logformat {
 };
 
 struct rules {
-    const char *path;         /* borrowed: argv or static */
-    unsigned version;         /* `tempo 1` */
-    int64_t delay_us;         /* default 1h */
-    double confidence;        /* default 0.99 */
-    uint64_t min_calls;       /* default 100 */
-    int64_t batch_time_us;    /* default 30m */
+    const char *path;      /* borrowed: argv or static */
+    unsigned version;      /* `tempo 1` */
+    int64_t delay_us;      /* default 1h */
+    double confidence;     /* default 0.99 */
+    uint64_t min_calls;    /* default 100 */
+    int64_t batch_time_us; /* default 30m */
     unsigned delay_line, confidence_line;
 
     struct rules_site *sites;
@@ -198,10 +201,12 @@ struct rules *rules_parse(struct arena *a, const char *path, struct span text, s
 struct rules *rules_load(struct arena *a, const char *path, struct buf *diag,
                          struct err *e) WARN_UNUSED;
 
-/* Evaluate a match expression on an event. An attribute that is absent makes
- * its comparison false (and `!=` true). Comparisons with a NUMBER literal read
- * the attribute as a number ("200" == 200); with a STRING literal compare
- * bytes; `~` is a glob (span_glob). */
+/* Evaluate a match expression on an event. An attribute that is absent (or
+ * ATTR_NULL) makes its comparison false (and `!=` true). Comparisons with a
+ * NUMBER literal read the attribute as a number ("200" == 200); one that is not
+ * a number compares false (and `!=` true), like an absent one. With a STRING
+ * literal they compare bytes (memcmp order for < and >); `~` is a glob
+ * (span_glob); `true`/`false` compare the attribute's text. */
 bool rules_eval_event(const struct rules_node *n, const struct event *ev);
 
 /* Evaluate a verdict expression on a site's metrics. */
