@@ -91,9 +91,10 @@ static int gz_start(struct source *s, struct err *e)
 {
     s->is_gzip = true;
     s->stats.is_gzip = true;
-    s->zin = xmalloc(GZ_IN_BLOCK);
-    /* The bytes already read are compressed: hand them to zlib. */
+    /* The bytes already read (up to a whole read block) are compressed: they
+     * move to zlib's input buffer, which must hold them all. */
     size_t n = s->end - s->start;
+    s->zin = xmalloc(n > GZ_IN_BLOCK ? n : GZ_IN_BLOCK);
     memcpy(s->zin, s->buf + s->start, n);
     s->start = s->end = 0;
     memset(&s->zs, 0, sizeof s->zs);
