@@ -383,6 +383,7 @@ static int cmd_run(int argc, char **argv, bool audit)
             goto out;
         }
     }
+    double ingest_s = seconds_since(&t0);
     if (audit) {
         struct analysis an;
         struct verdict_result vr;
@@ -402,9 +403,9 @@ static int cmd_run(int argc, char **argv, bool audit)
         double secs = seconds_since(&t0);
         unsigned long allocs = xmalloc_count();
         fprintf(stderr,
-                "stats: bytes %llu, events %llu, seconds %.3f, MB/s %.1f, allocations %lu, "
-                "allocations per event %.6f\n",
-                (unsigned long long)rs.bytes, (unsigned long long)rs.events, secs,
+                "stats: bytes %llu, events %llu, seconds %.3f (ingest %.3f), MB/s %.1f, "
+                "allocations %lu, allocations per event %.6f\n",
+                (unsigned long long)rs.bytes, (unsigned long long)rs.events, secs, ingest_s,
                 secs > 0 ? (double)rs.bytes / 1e6 / secs : 0, allocs,
                 rs.events ? (double)allocs / (double)rs.events : 0);
     }

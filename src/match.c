@@ -103,17 +103,8 @@ static struct span lookup(struct span name, const struct event *ev, const struct
     return a && a->type != ATTR_NULL ? a->value : SPAN_NULL;
 }
 
-static int64_t tokens(const struct event *ev, const char *const *names)
-{
-    for (; *names; names++) {
-        const struct attr *a = event_get(ev, span_of(*names));
-        int64_t v;
-        if (a && span_to_i64(a->value, &v) && v >= 0)
-            return v;
-    }
-    return -1;
-}
-
+/* Token counts under the names logs and spans use (OpenAI usage.*, Anthropic,
+ * OpenTelemetry GenAI, flattened JSON bodies), in order of preference. */
 static const char *const tokens_in_names[] = {
     "usage.prompt_tokens",           "usage.input_tokens",
     "resp.usage.prompt_tokens",      "resp.usage.input_tokens",
@@ -128,6 +119,41 @@ static const char *const tokens_out_names[] = {
     "completion_tokens",             "output_tokens",
     NULL,
 };
+
+/* Rank of `name` in `names` (lower is preferred), or -1. */
+static int rank_of(struct span name, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (span_eq_str(name, names[i]))
+            return i;
+    return -1;
+}
+
+/* One pass over the attributes: only names ending in "tokens" are compared
+ * with the lists, so an access-log line costs a few byte compares. */
+static void tokens(const struct event *ev, int64_t *in, int64_t *out)
+{
+    int best_in = 1 << 30, best_out = 1 << 30;
+    *in = *out = -1;
+    for (unsigned i = 0; i < ev->n_attrs; i++) {
+        const struct attr *a = &ev->attrs[i];
+        int64_t v;
+        if (a->name.n < 6 || memcmp(a->name.p + a->name.n - 6, "tokens", 6) != 0)
+            continue;
+        if (!span_to_i64(a->value, &v) || v < 0)
+            continue;
+        int r = rank_of(a->name, tokens_in_names);
+        if (r >= 0 && r < best_in) {
+            best_in = r;
+            *in = v;
+        }
+        r = rank_of(a->name, tokens_out_names);
+        if (r >= 0 && r < best_out) {
+            best_out = r;
+            *out = v;
+        }
+    }
+}
 
 bool match_event(struct matcher *m, const struct event *ev, struct match_out *out)
 {
@@ -163,8 +189,7 @@ bool match_event(struct matcher *m, const struct event *ev, struct match_out *ou
         c->start_us = ev->start_us;
         c->ready_us = ev->end_us;
         c->latency_us = ev->has_duration ? ev->end_us - ev->start_us : -1;
-        c->tokens_in = tokens(ev, tokens_in_names);
-        c->tokens_out = tokens(ev, tokens_out_names);
+        tokens(ev, &c->tokens_in, &c->tokens_out);
         out->has_call = true;
         break;
     }
