@@ -35,26 +35,35 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 .PHONY: all test demo bench fuzz clean install deps bench-deps format check-build
 all: build/tempo
 
+# `make V=1` shows the whole command lines.
+V ?= 0
+ifeq ($(V),0)
+Q = @
+SAY = @echo "  $(1)	$@";
+endif
+
 build/tempo: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call SAY,LD)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/obj/%.o: src/%.c | build/obj
-	$(CC) $(CFLAGS) -DTEMPO_VERSION='"$(VERSION)"' -c -o $@ $<
+	$(call SAY,CC)$(CC) $(CFLAGS) -DTEMPO_VERSION='"$(VERSION)"' \
+	    -DTEMPO_RULES_DIR='"$(PREFIX)/share/tempo/rules"' -c -o $@ $<
 
 build/san/obj/%.o: src/%.c | build/san/obj
-	$(CC) $(SANFLAGS) -DTEMPO_VERSION='"$(VERSION)"' -c -o $@ $<
+	$(call SAY,CC)$(CC) $(SANFLAGS) -DTEMPO_VERSION='"$(VERSION)"' \
+	    -DTEMPO_RULES_DIR='"$(PREFIX)/share/tempo/rules"' -c -o $@ $<
 
 build/san/tempo: $(SAN_OBJ)
-	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	$(call SAY,LD)$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/tests/%: tests/unit/%.c tests/unit/test.h $(SAN_LIB) | build/san/tests
-	$(CC) $(SANFLAGS) -Itests/unit -o $@ $< $(SAN_LIB) $(LDLIBS)
+	$(call SAY,CC)$(CC) $(SANFLAGS) -Itests/unit -o $@ $< $(SAN_LIB) $(LDLIBS)
 
 build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_LIB) | build/san/fuzz
-	$(CC) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_LIB) $(LDLIBS)
+	$(call SAY,CC)$(CC) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_LIB) $(LDLIBS)
 
 build/gen-log: tests/bench/gen_log.c | build/obj
-	$(CC) $(CFLAGS) -o $@ $< -lm
+	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
 
 build/obj build/san/obj build/san/tests build/san/fuzz build/fuzz:
 	mkdir -p $@

@@ -295,7 +295,7 @@ static void test_curve(void)
     fx_open(&f, names, 1);
     static const int64_t waits[] = { 30 * S, 3 * M, 10 * M, 30 * M, 3 * H, 12 * H, 3 * D };
     int64_t end = T0 + 10 * D;
-    char key[8];
+    char key[16];
     for (int i = 0; i < 7; i++) {
         snprintf(key, sizeof key, "k%d", i);
         call(&f, 0, key, T0 + i * H, T0 + i * H + S);
