@@ -115,32 +115,30 @@ static bool file_exists(const char *p)
     return access(p, R_OK) == 0;
 }
 
-/* -r, else ./tempo.rules, else the installed default, else the one beside
- * the binary (build/tempo -> rules/default.rules). */
+/* -r, else ./tempo.rules, else the installed default, else one found from the
+ * binary's own place: PREFIX/bin/tempo -> PREFIX/share/tempo/rules, and
+ * build/tempo -> rules/ of the source tree. */
 static const char *find_rules(const char *given, char *spare, size_t cap)
 {
+    static const char *const beside[] = { "/../share/tempo/rules/default.rules",
+                                          "/../rules/default.rules" };
     if (given)
         return given;
     if (file_exists("tempo.rules"))
         return "tempo.rules";
     if (file_exists(TEMPO_RULES_DIR "/default.rules"))
         return TEMPO_RULES_DIR "/default.rules";
-    ssize_t n = readlink("/proc/self/exe", spare, cap - 40);
-    if (n > 0) {
-        spare[n] = 0;
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(spare, '/');
-            if (!slash)
-                break;
-            *slash = 0;
-            size_t len = strlen(spare);
-            snprintf(spare + len, cap - len, "/rules/default.rules");
-            if (file_exists(spare))
-                return spare;
-            spare[len] = 0;
-        }
+    ssize_t n = readlink("/proc/self/exe", spare, cap - 64);
+    char *slash = NULL;
+    for (ssize_t i = 0; i < n; i++)
+        if (spare[i] == '/')
+            slash = spare + i;
+    for (unsigned i = 0; slash && i < 2; i++) {
+        snprintf(slash, cap - (size_t)(slash - spare), "%s", beside[i]);
+        if (file_exists(spare))
+            return spare;
     }
-    return "rules/default.rules";
+    return TEMPO_RULES_DIR "/default.rules";
 }
 
 static int parse_time_opt(const char *arg, int64_t *us, struct err *e)
@@ -232,13 +230,25 @@ static void print_skips(const struct source_stats *st)
                 (unsigned long long)(st->skipped - st->n_errors));
 }
 
+static double seconds_since(const struct timespec *t0);
+
+/* One line on a terminal's standard error, redrawn in place: bytes read
+ * (compressed bytes for gzip) and the rate so far. */
+static void show_progress(const char *path, uint64_t bytes, const struct timespec *t0)
+{
+    double secs = seconds_since(t0);
+    fprintf(stderr, "\r\033[Ktempo: %s: %.0f MB read, %.0f MB/s", path, (double)bytes / 1e6,
+            secs > 0 ? (double)bytes / 1e6 / secs : 0);
+}
+
 struct run_stats {
     uint64_t bytes, events;
 };
 
 /* Read one source through decoder and matcher into the store. */
 static int ingest_one(const char *path, const struct opts *o, const struct decode_options *dopt,
-                      struct matcher *m, struct store *st, struct run_stats *rs, struct err *e)
+                      struct matcher *m, struct store *st, struct run_stats *rs,
+                      const struct timespec *t0, struct err *e)
 {
     struct source *src = source_open(path, e);
     if (!src)
@@ -264,9 +274,12 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     } else {
         stats->format = dec->format_name(ds);
     }
+    bool progress = isatty(2);
     for (int got; dec && (got = source_next_line(src, &line, e)) != 0;) {
         if (got < 0)
             goto out;
+        if (progress && (stats->lines & 0x3ffff) == 0)
+            show_progress(path, stats->bytes, t0);
         if (span_trim(line).n == 0)
             continue;
         const char *reason = NULL;
@@ -299,6 +312,8 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     if (o->strict == false && stats->lines > 0 && stats->events == 0 && stats->skipped > 0)
         fprintf(stderr, "tempo: %s: no line could be read as %s\n", path,
                 stats->format ? stats->format : "a log");
+    if (progress && stats->lines > 0x3ffff)
+        fputs("\r\033[K", stderr);
     print_skips(stats);
     if (store_end_source(st, source_id, stats, min_us, max_us, e) < 0)
         goto out;
@@ -378,7 +393,7 @@ static int cmd_run(int argc, char **argv, bool audit)
     struct decode_options dopt = { fmts, r->n_logformats, o.input_format };
     struct matcher *m = match_new(r, run);
     for (unsigned i = 0; i < o.n_sources; i++) {
-        if (ingest_one(o.sources[i], &o, &dopt, m, st, &rs, &e) < 0) {
+        if (ingest_one(o.sources[i], &o, &dopt, m, st, &rs, &t0, &e) < 0) {
             code = die(&e);
             goto out;
         }
