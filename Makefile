@@ -68,21 +68,21 @@ build/gen-log: tests/bench/gen_log.c | build/obj
 build/obj build/san/obj build/san/tests build/san/fuzz build/fuzz:
 	mkdir -p $@
 
-deps:
-	@missing=""; for p in $(DEPS_PKGS); do \
+# $(call install_missing,PACKAGES): apt-get install only those not installed.
+define install_missing
+	@missing=""; for p in $(1); do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 	        >/dev/null || { echo "apt-get install$$missing failed" >&2; exit 2; }; fi
+endef
+
+deps:
+	$(call install_missing,$(DEPS_PKGS))
 
 bench-deps:
-	@missing=""; for p in $(BENCH_PKGS); do \
-	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
-	        >/dev/null || { echo "apt-get install$$missing failed" >&2; exit 2; }; fi
+	$(call install_missing,$(BENCH_PKGS))
 
 test: deps
 	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log

@@ -42,32 +42,70 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 
 static const char replacement[] = "\xef\xbf\xbd";
 
-int report_json_str(struct buf *b, struct span s)
+/* Walk `s` as UTF-8: each valid character goes to `put`, with its first byte
+ * and length; each byte of an invalid sequence becomes U+FFFD, or `bad` when
+ * given. The one loop behind every escaper, so they agree on what is text. */
+static int walk(struct buf *b, struct span s, const char *bad,
+                int (*put)(struct buf *b, unsigned c, const unsigned char *p, size_t k))
 {
     const unsigned char *p = (const unsigned char *)s.p;
     for (size_t i = 0; i < s.n;) {
-        unsigned c = p[i];
         size_t k = utf8_len(p + i, s.n - i);
-        int rc;
-        if (k == 0) {
-            rc = buf_adds(b, replacement);
-            k = 1;
-        } else if (c == '"' || c == '\\') {
-            char esc[2] = { '\\', (char)c };
-            rc = buf_add(b, esc, 2);
-        } else if (c < 0x20 || c == 0x7f) {
-            rc = buf_printf(b, "\\u%04x", c);
-        } else if (c == '<' || c == '>' || c == '&') {
-            /* JSON may be embedded in HTML later: never a live tag. */
-            rc = buf_printf(b, "\\u%04x", c);
-        } else {
-            rc = buf_add(b, p + i, k);
-        }
+        int rc = k ? put(b, p[i], p + i, k) : buf_adds(b, bad ? bad : replacement);
         if (rc < 0)
             return -1;
-        i += k;
+        i += k ? k : 1;
     }
     return 0;
+}
+
+static int put_json(struct buf *b, unsigned c, const unsigned char *p, size_t k)
+{
+    if (c == '"' || c == '\\') {
+        char esc[2] = { '\\', (char)c };
+        return buf_add(b, esc, 2);
+    }
+    /* Controls, and <>& so that JSON embedded in HTML never holds a live tag. */
+    if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
+        return buf_printf(b, "\\u%04x", c);
+    return buf_add(b, p, k);
+}
+
+int report_json_str(struct buf *b, struct span s)
+{
+    return walk(b, s, NULL, put_json);
+}
+
+static int put_md(struct buf *b, unsigned c, const unsigned char *p, size_t k)
+{
+    if (c < 0x20 || c == 0x7f)
+        return buf_add(b, " ", 1);
+    if (c == '<')
+        return buf_adds(b, "&lt;");
+    if (c == '>')
+        return buf_adds(b, "&gt;");
+    if (c == '&')
+        return buf_adds(b, "&amp;");
+    if (strchr("|\\`*_[]#!", (int)c)) {
+        char esc[2] = { '\\', (char)c };
+        return buf_add(b, esc, 2);
+    }
+    return buf_add(b, p, k);
+}
+
+int report_md_cell(struct buf *b, struct span s)
+{
+    return walk(b, s, NULL, put_md);
+}
+
+static int put_text(struct buf *b, unsigned c, const unsigned char *p, size_t k)
+{
+    return c < 0x20 || c == 0x7f ? buf_add(b, "?", 1) : buf_add(b, p, k);
+}
+
+int report_text(struct buf *b, struct span s)
+{
+    return walk(b, s, "?", put_text);
 }
 
 int report_json_num(struct buf *b, double v)
@@ -79,56 +117,6 @@ int report_json_num(struct buf *b, double v)
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%.10g", v);
     return buf_adds(b, tmp);
-}
-
-int report_md_cell(struct buf *b, struct span s)
-{
-    const unsigned char *p = (const unsigned char *)s.p;
-    for (size_t i = 0; i < s.n;) {
-        unsigned c = p[i];
-        size_t k = utf8_len(p + i, s.n - i);
-        int rc;
-        if (k == 0) {
-            rc = buf_adds(b, replacement);
-            k = 1;
-        } else if (c < 0x20 || c == 0x7f) {
-            rc = buf_add(b, " ", 1);
-        } else if (c == '<') {
-            rc = buf_adds(b, "&lt;");
-        } else if (c == '>') {
-            rc = buf_adds(b, "&gt;");
-        } else if (c == '&') {
-            rc = buf_adds(b, "&amp;");
-        } else if (strchr("|\\`*_[]#!", (int)c)) {
-            char esc[2] = { '\\', (char)c };
-            rc = buf_add(b, esc, 2);
-        } else {
-            rc = buf_add(b, p + i, k);
-        }
-        if (rc < 0)
-            return -1;
-        i += k;
-    }
-    return 0;
-}
-
-int report_text(struct buf *b, struct span s)
-{
-    const unsigned char *p = (const unsigned char *)s.p;
-    for (size_t i = 0; i < s.n;) {
-        size_t k = utf8_len(p + i, s.n - i);
-        int rc;
-        if (k == 0 || p[i] < 0x20 || p[i] == 0x7f) {
-            rc = buf_add(b, "?", 1);
-            k = k ? k : 1;
-        } else {
-            rc = buf_add(b, p + i, k);
-        }
-        if (rc < 0)
-            return -1;
-        i += k;
-    }
-    return 0;
 }
 
 void report_money(double usd, char out[32])
