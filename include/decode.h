@@ -53,15 +53,63 @@ struct decoder {
     const char *(*format_name)(const struct decoder_state *st);
 };
 
-/* Access logs: nginx log_format and Apache LogFormat, presets combined/common. */
+/* Access logs: nginx log_format and Apache LogFormat, presets combined/common.
+ *
+ * Attributes (PRODUCT.md §2), all ATTR_STRING; a value "-" is absent, an empty
+ * one is present and empty:
+ *   $request, %r      request, method, path (no query), query.NAME, protocol
+ *                     (the last word, when it starts with "HTTP/")
+ *   $request_uri      request_uri, path, query.NAME
+ *   $uri, $document_uri, %U   path;   $args, $query_string, %q   query.NAME
+ *   $http_NAME, %{NAME}i      header.NAME (lower case, '_' -> '-' for nginx)
+ *   $sent_http_NAME, %{NAME}o resp_header.NAME (likewise)
+ *   $request_method   request_method and method; $server_protocol: and protocol
+ *   %{X}e env.X, %{X}n note.X, %{X}C cookie.X; other Apache directives take
+ *   nginx's names: %h %a remote_addr, %l remote_logname, %u remote_user,
+ *   %>s status, %b %B body_bytes_sent, %m method, %H protocol, %v %V
+ *   server_name, %p server_port (%{remote}p remote_port), %I %O %S bytes_in,
+ *   bytes_out, bytes_total, %L request_log_id, %D %T request_time (the value as
+ *   logged: µs for %D), %t %{...}t time.
+ *   Every other nginx variable keeps its own name ($request_id: request_id).
+ * query.NAME: split at '&', NAME and value %-decoded with '+' as a space
+ * (form encoding); a bad %-escape stays as written. Log escapes (nginx \xHH,
+ * Apache \" \\ \n \t \xhh) are decoded in every field. Past LIMIT_ATTRS
+ * the rest of a line's attributes are dropped.
+ *
+ * Times: $time_local, $time_iso8601 and $msec are the request's end (the finest
+ * wins: $msec); Apache %t, %{...}t and %{begin:...}t its start, %{end:...}t its
+ * end. With $request_time / %D / %T the other end is derived and has_duration
+ * is set; without one, start == end. A line without a time is skipped ("no
+ * time in line"); %{...}t without %z is read as UTC.
+ *
+ * Fields: a variable between '"' in the format is a quoted field (ends at the
+ * first '"' not escaped by a backslash); $time_local (26 bytes) and %t (28)
+ * have fixed widths; any other field ends at the first byte of the text after
+ * it. A last field ends at the end of the line, or at a space unless its values
+ * may hold one (headers, $request, $remote_user...): text after it is
+ * "unexpected text after the last field". nginx upstream lists ("0.1, 0.2 :
+ * 0.3") do not end at their spaces. Adjacent variables are a compile error,
+ * except %U%q and $uri$is_args$args.
+ *
+ * open(): opt->force, if set, names the one format to use (decode_choose()
+ * clears it when it names the decoder itself). detect() tries the formats in
+ * order - the rules', combined, common - on up to 20 non-empty lines of the
+ * head (an incomplete last line is ignored) and keeps the one that decodes
+ * the most, the first on a tie; the score is the percent of lines decoded.
+ * The 2 * LIMIT_LINE + 1024 bytes of scratch are taken from the arena once, by
+ * the first line(). */
 extern const struct decoder decode_access;
 
 /* Every line decoder, in the order detection tries them; NULL-terminated. */
 extern const struct decoder *const decode_all[];
 
 /* Pick the decoder for an input that starts with `head`: the one opt->force
- * names, else the best detect() score. Fails (exit 2) when none fits or the
- * forced name is unknown; the message names `path`. */
+ * names, else the best detect() score (the first on a tie). opt->force may name
+ * a decoder ("access"; "nginx" and "apache" mean it too) or a log format (a
+ * logformat of the rules, "combined", "common": the access decoder with that
+ * format only); a forced choice stands whatever its score. Fails (exit 2) when
+ * none fits, the forced name is unknown or a rules format does not compile;
+ * the message names `path`. */
 int decode_choose(const struct decode_options *opt, const char *path, struct span head,
                   struct arena *a, const struct decoder **dec, struct decoder_state **st,
                   struct err *e) WARN_UNUSED;
@@ -70,9 +118,15 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
 
 struct decode_logformat;
 
-/* Compile a format once into a program of literals and fields. On failure
- * returns NULL with *err_off = byte offset in `text` and *err_msg a static
- * message ("unknown variable '$foo'" is made in `a`). */
+/* Compile a format once into a program of literals and fields (at most
+ * LIMIT_FORMAT_OPS; attribute names at most LIMIT_ATTR_NAME bytes). The text is
+ * the string as the server's config holds it: \" \' \\ \n \t \r are
+ * unescaped, '$' is text in Apache formats and '%' in nginx ones. nginx
+ * variables not known to nginx's modules and Apache directives not in
+ * mod_log_config are errors. The program borrows nothing from `text`. On
+ * failure returns NULL with *err_off = byte offset in `text` (of the '$' or
+ * '%' that starts the faulty variable) and *err_msg a static message
+ * ("unknown variable '$foo'" is made in `a`). */
 struct decode_logformat *decode_logformat_compile(struct arena *a, struct span text,
                                                   enum logformat_kind kind, unsigned *err_off,
                                                   const char **err_msg);

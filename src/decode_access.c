@@ -79,10 +79,10 @@ struct decode_logformat {
 
 /* ---- variables and directives ---- */
 
-#define REASONS(x)                                                                            \
-    {                                                                                         \
-        "line ends before " x, "unexpected text after " x, "line ends inside " x,             \
-            "expected '\"' before " x, "bad " x                                               \
+#define REASONS(x)                                                                                 \
+    {                                                                                              \
+        "line ends before " x, "unexpected text after " x, "line ends inside " x,                  \
+            "expected '\"' before " x, "bad " x                                                    \
     }
 
 struct var_def {
@@ -104,8 +104,20 @@ enum arg_mode {
     ARG_PID,     /* %{tid}P */
 };
 
-#define NGX(n, v, a, a2) { n, v, ARG_IGNORED, a, a2, REASONS("$" n) }
+#define NGX(n, v, a, a2)                                                                           \
+    {                                                                                              \
+        n, v, ARG_IGNORED, a, a2, REASONS("$" n)                                                   \
+    }
 #define NP(n) NGX(n, V_PLAIN, NULL, NULL)
+/* A variable whose value is checked, with its own "bad" reason. */
+#define NGXB(n, v, bad)                                                                            \
+    {                                                                                              \
+        n, v, ARG_IGNORED, NULL, NULL,                                                             \
+        {                                                                                          \
+            "line ends before $" n, "unexpected text after $" n, "line ends inside $" n,           \
+                "expected '\"' before $" n, bad                                                    \
+        }                                                                                          \
+    }
 
 /* nginx's core and common module variables; others are compile errors. */
 static const struct var_def ngx_vars[] = {
@@ -117,52 +129,113 @@ static const struct var_def ngx_vars[] = {
     NGX("query_string", V_QUERY, NULL, NULL),
     NGX("request_method", V_PLAIN, NULL, "method"),
     NGX("server_protocol", V_PLAIN, NULL, "protocol"),
-    { "status", V_STATUS, ARG_IGNORED, NULL, NULL,
-      { "line ends before $status", "unexpected text after $status",
-        "line ends inside $status", "expected '\"' before $status",
-        "bad status (expected 3 digits)" } },
-    { "time_local", V_CLF, ARG_IGNORED, NULL, NULL,
-      { "line ends before $time_local", "unexpected text after $time_local",
-        "line ends inside $time_local", "expected '\"' before $time_local",
-        "bad time in $time_local" } },
-    { "time_iso8601", V_ISO, ARG_IGNORED, NULL, NULL,
-      { "line ends before $time_iso8601", "unexpected text after $time_iso8601",
-        "line ends inside $time_iso8601", "expected '\"' before $time_iso8601",
-        "bad time in $time_iso8601" } },
-    { "msec", V_MSEC, ARG_IGNORED, NULL, NULL,
-      { "line ends before $msec", "unexpected text after $msec", "line ends inside $msec",
-        "expected '\"' before $msec", "bad time in $msec" } },
+    NGXB("status", V_STATUS, "bad status (expected 3 digits)"),
+    NGXB("time_local", V_CLF, "bad time in $time_local"),
+    NGXB("time_iso8601", V_ISO, "bad time in $time_iso8601"),
+    NGXB("msec", V_MSEC, "bad time in $msec"),
     NGX("request_time", V_DUR_FIXED, NULL, NULL),
     NGX("is_args", V_IS_ARGS, NULL, NULL),
-    NP("remote_addr"), NP("remote_port"), NP("remote_user"), NP("binary_remote_addr"),
-    NP("body_bytes_sent"), NP("bytes_sent"), NP("request_length"), NP("request_id"),
-    NP("request_body"), NP("request_body_file"), NP("request_completion"),
-    NP("request_filename"), NP("connection"), NP("connection_requests"),
-    NP("connection_time"), NP("content_length"), NP("content_type"), NP("document_root"),
-    NP("host"), NP("hostname"), NP("https"), NP("is_args"), NP("limit_rate"),
-    NP("nginx_version"), NP("pid"), NP("pipe"), NP("proxy_protocol_addr"),
-    NP("proxy_protocol_port"), NP("proxy_protocol_server_addr"),
-    NP("proxy_protocol_server_port"), NP("realpath_root"), NP("scheme"), NP("server_addr"),
-    NP("server_name"), NP("server_port"), NP("tcpinfo_rtt"), NP("tcpinfo_rttvar"),
-    NP("tcpinfo_snd_cwnd"), NP("tcpinfo_rcv_space"), NP("upstream_addr"),
-    NP("upstream_bytes_received"), NP("upstream_bytes_sent"), NP("upstream_cache_status"),
-    NP("upstream_connect_time"), NP("upstream_header_time"), NP("upstream_queue_time"),
-    NP("upstream_response_length"), NP("upstream_response_time"), NP("upstream_status"),
-    NP("upstream_first_byte_time"), NP("upstream_session_time"), NP("ssl_cipher"),
-    NP("ssl_ciphers"), NP("ssl_client_cert"), NP("ssl_client_escaped_cert"),
-    NP("ssl_client_fingerprint"), NP("ssl_client_i_dn"), NP("ssl_client_s_dn"),
-    NP("ssl_client_serial"), NP("ssl_client_verify"), NP("ssl_curves"), NP("ssl_early_data"),
-    NP("ssl_protocol"), NP("ssl_server_name"), NP("ssl_session_id"), NP("ssl_session_reused"),
-    NP("ssl_alpn_protocol"), NP("realip_remote_addr"), NP("realip_remote_port"),
-    NP("gzip_ratio"), NP("http2"), NP("http3"), NP("proxy_add_x_forwarded_for"),
-    NP("proxy_host"), NP("proxy_port"), NP("geoip_country_code"), NP("geoip_country_code3"),
-    NP("geoip_country_name"), NP("geoip_city"), NP("geoip_region"), NP("geoip_org"),
-    NP("geoip_latitude"), NP("geoip_longitude"), NP("uid_got"), NP("uid_set"), NP("uid_reset"),
-    NP("invalid_referer"), NP("secure_link"), NP("secure_link_expires"), NP("date_local"),
-    NP("date_gmt"), NP("fastcgi_script_name"), NP("fastcgi_path_info"), NP("limit_req_status"),
-    NP("limit_conn_status"), NP("connections_active"), NP("connections_reading"),
-    NP("connections_writing"), NP("connections_waiting"), NP("server_software"),
-    NP("remote_host"), NP("request_scheme"),
+    NP("remote_addr"),
+    NP("remote_port"),
+    NP("remote_user"),
+    NP("binary_remote_addr"),
+    NP("body_bytes_sent"),
+    NP("bytes_sent"),
+    NP("request_length"),
+    NP("request_id"),
+    NP("request_body"),
+    NP("request_body_file"),
+    NP("request_completion"),
+    NP("request_filename"),
+    NP("connection"),
+    NP("connection_requests"),
+    NP("connection_time"),
+    NP("content_length"),
+    NP("content_type"),
+    NP("document_root"),
+    NP("host"),
+    NP("hostname"),
+    NP("https"),
+    NP("limit_rate"),
+    NP("nginx_version"),
+    NP("pid"),
+    NP("pipe"),
+    NP("proxy_protocol_addr"),
+    NP("proxy_protocol_port"),
+    NP("proxy_protocol_server_addr"),
+    NP("proxy_protocol_server_port"),
+    NP("realpath_root"),
+    NP("scheme"),
+    NP("server_addr"),
+    NP("server_name"),
+    NP("server_port"),
+    NP("tcpinfo_rtt"),
+    NP("tcpinfo_rttvar"),
+    NP("tcpinfo_snd_cwnd"),
+    NP("tcpinfo_rcv_space"),
+    NP("upstream_addr"),
+    NP("upstream_bytes_received"),
+    NP("upstream_bytes_sent"),
+    NP("upstream_cache_status"),
+    NP("upstream_connect_time"),
+    NP("upstream_header_time"),
+    NP("upstream_queue_time"),
+    NP("upstream_response_length"),
+    NP("upstream_response_time"),
+    NP("upstream_status"),
+    NP("upstream_first_byte_time"),
+    NP("upstream_session_time"),
+    NP("ssl_cipher"),
+    NP("ssl_ciphers"),
+    NP("ssl_client_cert"),
+    NP("ssl_client_escaped_cert"),
+    NP("ssl_client_fingerprint"),
+    NP("ssl_client_i_dn"),
+    NP("ssl_client_s_dn"),
+    NP("ssl_client_serial"),
+    NP("ssl_client_verify"),
+    NP("ssl_curves"),
+    NP("ssl_early_data"),
+    NP("ssl_protocol"),
+    NP("ssl_server_name"),
+    NP("ssl_session_id"),
+    NP("ssl_session_reused"),
+    NP("ssl_alpn_protocol"),
+    NP("realip_remote_addr"),
+    NP("realip_remote_port"),
+    NP("gzip_ratio"),
+    NP("http2"),
+    NP("http3"),
+    NP("proxy_add_x_forwarded_for"),
+    NP("proxy_host"),
+    NP("proxy_port"),
+    NP("geoip_country_code"),
+    NP("geoip_country_code3"),
+    NP("geoip_country_name"),
+    NP("geoip_city"),
+    NP("geoip_region"),
+    NP("geoip_org"),
+    NP("geoip_latitude"),
+    NP("geoip_longitude"),
+    NP("uid_got"),
+    NP("uid_set"),
+    NP("uid_reset"),
+    NP("invalid_referer"),
+    NP("secure_link"),
+    NP("secure_link_expires"),
+    NP("date_local"),
+    NP("date_gmt"),
+    NP("fastcgi_script_name"),
+    NP("fastcgi_path_info"),
+    NP("limit_req_status"),
+    NP("limit_conn_status"),
+    NP("connections_active"),
+    NP("connections_reading"),
+    NP("connections_writing"),
+    NP("connections_waiting"),
+    NP("server_software"),
+    NP("remote_host"),
+    NP("request_scheme"),
 };
 
 /* nginx variable families: $http_x_request_id -> header.x-request-id. */
@@ -185,8 +258,14 @@ static const struct ngx_prefix ngx_prefixes[] = {
     { "jwt_header_", NULL, REASONS("$jwt_header_*") },
 };
 
-#define AP(c, v, a, arg) { c, v, arg, a, NULL, REASONS("%" c) }
-#define APX(c, v, a, arg) { c, v, arg, a, NULL, REASONS("%{...}" c) }
+#define AP(c, v, a, arg)                                                                           \
+    {                                                                                              \
+        c, v, arg, a, NULL, REASONS("%" c)                                                         \
+    }
+#define APX(c, v, a, arg)                                                                          \
+    {                                                                                              \
+        c, v, arg, a, NULL, REASONS("%{...}" c)                                                    \
+    }
 
 /* Apache mod_log_config directives, by letter. */
 static const struct var_def apache_vars[] = {
@@ -214,11 +293,19 @@ static const struct var_def apache_vars[] = {
     AP("q", V_QUERY, "query", ARG_IGNORED),
     AP("r", V_REQUEST, "request", ARG_IGNORED),
     AP("R", V_PLAIN, "handler", ARG_IGNORED),
-    { "s", V_STATUS, ARG_IGNORED, "status", NULL,
+    { "s",
+      V_STATUS,
+      ARG_IGNORED,
+      "status",
+      NULL,
       { "line ends before %s", "unexpected text after %s", "line ends inside %s",
         "expected '\"' before %s", "bad status (expected 3 digits)" } },
     AP("S", V_PLAIN, "bytes_total", ARG_IGNORED),
-    { "t", V_CLF_BR, ARG_TIME, "time", NULL,
+    { "t",
+      V_CLF_BR,
+      ARG_TIME,
+      "time",
+      NULL,
       { "line ends before %t", "unexpected text after %t", "line ends inside %t",
         "expected '\"' before %t", "bad time in %t" } },
     AP("T", V_DUR_INT, "request_time", ARG_UNIT),
@@ -230,8 +317,8 @@ static const struct var_def apache_vars[] = {
 };
 
 static const struct reasons tfmt_reasons = {
-    "line ends before %{...}t", "unexpected text after %{...}t",
-    "line ends inside %{...}t", "expected '\"' before %{...}t", "bad time in %{...}t"
+    "line ends before %{...}t", "unexpected text after %{...}t", "line ends inside %{...}t",
+    "expected '\"' before %{...}t", "bad time in %{...}t"
 };
 
 /* ---- the compiler ---- */
@@ -300,14 +387,10 @@ static bool add_lit_byte(struct compiler *c, size_t off, char b)
 
 static bool is_name_byte(char b)
 {
-    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
-           b == '_';
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_';
 }
 
-static char lower(char b)
-{
-    return b >= 'A' && b <= 'Z' ? (char)(b + 32) : b;
-}
+static char lower(char b) { return b >= 'A' && b <= 'Z' ? (char)(b + 32) : b; }
 
 /* prefix + name (lower case and '_' -> '-' when asked), in the arena. */
 static bool make_name(struct compiler *c, size_t off, const char *prefix, struct span name,
@@ -354,9 +437,9 @@ static struct op *add_var(struct compiler *c, size_t off, const struct var_def *
 static bool space_var(struct span name)
 {
     static const char *const vars[] = {
-        "remote_user", "request_body", "ssl_client_s_dn", "ssl_client_i_dn", "date_local",
-        "date_gmt", "uri", "document_uri", "request_filename", "geoip_country_name",
-        "geoip_city", "geoip_region", "geoip_org",
+        "remote_user", "request_body", "ssl_client_s_dn", "ssl_client_i_dn",  "date_local",
+        "date_gmt",    "uri",          "document_uri",    "request_filename", "geoip_country_name",
+        "geoip_city",  "geoip_region", "geoip_org",
     };
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         if (span_eq_nocase(name, span_of(vars[i])))
@@ -411,8 +494,8 @@ static bool compile_ngx_var(struct compiler *c, size_t i, size_t *next)
         op->is_list = span_starts(name, "upstream_");
         op->may_space = true; /* headers, cookies, arguments */
         if (pf->attr)
-            return make_name(c, i, pf->attr, (struct span){ name.p + pn, name.n - pn }, true,
-                             true, &op->name);
+            return make_name(c, i, pf->attr, (struct span){ name.p + pn, name.n - pn }, true, true,
+                             &op->name);
         return make_name(c, i, "", name, true, false, &op->name);
     }
     return fail_made(c, i, "unknown variable '$", name, "'");
@@ -430,14 +513,34 @@ static bool strftime_width(struct span spec, unsigned *width)
         if (++i >= spec.n)
             return false;
         switch (spec.p[i]) {
-        case 'd': case 'e': case 'm': case 'H': case 'M': case 'S': w += 2; break;
-        case 'b': w += 3; break;
-        case 'Y': w += 4; break;
-        case 'z': w += 5; break;
-        case 'T': w += 8; break;
-        case 'F': w += 10; break;
-        case '%': w += 1; break;
-        default: return false;
+        case 'd':
+        case 'e':
+        case 'm':
+        case 'H':
+        case 'M':
+        case 'S':
+            w += 2;
+            break;
+        case 'b':
+            w += 3;
+            break;
+        case 'Y':
+            w += 4;
+            break;
+        case 'z':
+            w += 5;
+            break;
+        case 'T':
+            w += 8;
+            break;
+        case 'F':
+            w += 10;
+            break;
+        case '%':
+            w += 1;
+            break;
+        default:
+            return false;
         }
     }
     *width = w;
@@ -467,8 +570,8 @@ static bool compile_apache_time(struct compiler *c, size_t off, struct op *op, s
         int64_t scale_us;
         unsigned width;
     } forms[] = {
-        { "sec", V_EPOCH, 1, 1000000, 0 },     { "msec", V_EPOCH, 2, 1000, 0 },
-        { "usec", V_EPOCH, 3, 1, 0 },          { "msec_frac", V_TFRAC, 2, 1000, 3 },
+        { "sec", V_EPOCH, 1, 1000000, 0 }, { "msec", V_EPOCH, 2, 1000, 0 },
+        { "usec", V_EPOCH, 3, 1, 0 },      { "msec_frac", V_TFRAC, 2, 1000, 3 },
         { "usec_frac", V_TFRAC, 3, 1, 6 },
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
@@ -481,9 +584,10 @@ static bool compile_apache_time(struct compiler *c, size_t off, struct op *op, s
         }
     }
     if (!strftime_width(arg, &op->width))
-        return fail(c, off, "unsupported time format in %{...}t (expected begin: or end:, "
-                            "then sec, msec, usec, msec_frac, usec_frac or strftime "
-                            "%d %e %m %b %Y %H %M %S %T %F %z %%)");
+        return fail(c, off,
+                    "unsupported time format in %{...}t (expected begin: or end:, "
+                    "then sec, msec, usec, msec_frac, usec_frac or strftime "
+                    "%d %e %m %b %Y %H %M %S %T %F %z %%)");
     op->var = V_STRFTIME;
     op->text = arena_keep(c->a, arg);
     return true;
@@ -537,7 +641,8 @@ static bool compile_apache_var(struct compiler *c, size_t i, size_t *next)
     case ARG_NAME:
     case ARG_LOWER:
         if (!has_arg || arg.n == 0)
-            return fail_made(c, i, "'%", letter, "' needs a name in braces, as in '%{X-Request-Id}i'");
+            return fail_made(c, i, "'%", letter,
+                             "' needs a name in braces, as in '%{X-Request-Id}i'");
         return make_name(c, i, d->attr, arg, d->arg == ARG_LOWER, false, &op->name);
     case ARG_TIME:
         if (!has_arg) {
@@ -653,11 +758,22 @@ struct decode_logformat *decode_logformat_compile(struct arena *a, struct span t
             /* Both servers' config parsers unescape these in quoted strings. */
             char e = text.p[i + 1], out = 0;
             switch (e) {
-            case '"': case '\'': case '\\': out = e; break;
-            case 'n': out = '\n'; break;
-            case 't': out = '\t'; break;
-            case 'r': out = '\r'; break;
-            default: break;
+            case '"':
+            case '\'':
+            case '\\':
+                out = e;
+                break;
+            case 'n':
+                out = '\n';
+                break;
+            case 't':
+                out = '\t';
+                break;
+            case 'r':
+                out = '\r';
+                break;
+            default:
+                break;
             }
             ok = out ? add_lit_byte(c, i, out) : add_lit_byte(c, i, b);
             i += out ? 2 : 1;
@@ -757,12 +873,25 @@ static size_t unescape_log(struct span v, char *out)
         }
         char e = v.p[i + 1], o;
         switch (e) {
-        case '"': case '\\': o = e; break;
-        case 'b': o = '\b'; break;
-        case 'n': o = '\n'; break;
-        case 'r': o = '\r'; break;
-        case 't': o = '\t'; break;
-        case 'v': o = '\v'; break;
+        case '"':
+        case '\\':
+            o = e;
+            break;
+        case 'b':
+            o = '\b';
+            break;
+        case 'n':
+            o = '\n';
+            break;
+        case 'r':
+            o = '\r';
+            break;
+        case 't':
+            o = '\t';
+            break;
+        case 'v':
+            o = '\v';
+            break;
         case 'x':
             if (i + 3 < v.n && hexval(v.p[i + 2]) >= 0 && hexval(v.p[i + 3]) >= 0) {
                 out[k++] = (char)(hexval(v.p[i + 2]) * 16 + hexval(v.p[i + 3]));
@@ -789,8 +918,7 @@ static size_t unescape_url(struct span v, char *out)
         char b = v.p[i];
         if (b == '+') {
             out[k++] = ' ';
-        } else if (b == '%' && i + 2 < v.n && hexval(v.p[i + 1]) >= 0 &&
-                   hexval(v.p[i + 2]) >= 0) {
+        } else if (b == '%' && i + 2 < v.n && hexval(v.p[i + 1]) >= 0 && hexval(v.p[i + 2]) >= 0) {
             out[k++] = (char)(hexval(v.p[i + 1]) * 16 + hexval(v.p[i + 2]));
             i += 2;
         } else {
@@ -1371,8 +1499,8 @@ static int access_detect(struct decoder_state *st, struct span head)
         unsigned ok = 0;
         for (unsigned i = 0; i < n; i++) {
             const char *reason;
-            ok += decode_logformat_run(st->fmts[f].prog, lines[i], st->probe, scratch,
-                                       &reason) == DECODE_OK;
+            ok += decode_logformat_run(st->fmts[f].prog, lines[i], st->probe, scratch, &reason) ==
+                  DECODE_OK;
         }
         if (ok > best) {
             best = ok;
@@ -1382,8 +1510,8 @@ static int access_detect(struct decoder_state *st, struct span head)
     return (int)(best * 100 / n);
 }
 
-static enum decode_result access_line(struct decoder_state *st, struct span line,
-                                      struct event *ev, const char **reason)
+static enum decode_result access_line(struct decoder_state *st, struct span line, struct event *ev,
+                                      const char **reason)
 {
     if (line.n > LIMIT_LINE) {
         *reason = "line longer than 1 MiB";

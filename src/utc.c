@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#define MAX_FRAC_DIGITS 9           /* nanoseconds */
+#define MAX_FRAC_DIGITS 9                /* nanoseconds */
 #define MAX_EPOCH_S INT64_C(99999999999) /* below 1e11 s: year 5138 */
 
 int64_t utc_days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -35,10 +35,7 @@ void utc_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static unsigned days_in_month(int64_t y, unsigned m)
 {
@@ -138,8 +135,8 @@ bool utc_parse_clf(struct span s, int64_t *us, int *offset_s)
     unsigned d, y, h, mi, se, mon;
     int off;
     const char *p = s.p;
-    if (s.n != 26 || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' ||
-        p[17] != ':' || p[20] != ' ')
+    if (s.n != 26 || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':' ||
+        p[20] != ' ')
         return false;
     if (!digits(p, 2, &d) || !digits(p + 7, 4, &y) || !digits(p + 12, 2, &h) ||
         !digits(p + 15, 2, &mi) || !digits(p + 18, 2, &se))
@@ -337,7 +334,8 @@ char *utc_format_duration(int64_t us, char out[24])
             i++;
         put_u64(out, &k, mag / units[i].us);
         out[k++] = units[i].name;
-        uint64_t b = i + 1 < sizeof units / sizeof units[0] ? mag % units[i].us / units[i + 1].us : 0;
+        uint64_t b =
+            i + 1 < sizeof units / sizeof units[0] ? mag % units[i].us / units[i + 1].us : 0;
         if (b) {
             put_u64(out, &k, b);
             out[k++] = units[i + 1].name;

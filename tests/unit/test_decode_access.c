@@ -86,8 +86,7 @@ static void check_attrs(const struct event *ev, const char *spec, size_t row)
             const struct attr *a = event_get(ev, name);
             if (!a || !span_eq(a->value, want))
                 printf("row %zu: %.*s: want '%.*s', got '%.*s'\n", row, (int)name.n, name.p,
-                       (int)want.n, want.p, a ? (int)a->value.n : 6,
-                       a ? a->value.p : "absent");
+                       (int)want.n, want.p, a ? (int)a->value.n : 6, a ? a->value.p : "absent");
             CHECK(a && span_eq(a->value, want));
         }
         p += len + (bar ? 1 : 0);
@@ -127,16 +126,14 @@ static void check_lines(void)
           "body_bytes_sent=0|header.user-agent=curl \"quoted\" \\back",
           T_2000, T_2000, false },
         { NG, COMBINED,
-          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"\\x16\\x03\\x01\" 400 150 \"-\" \"-\"",
-          NULL, "request=\x16\x03\x01|!method|!path|status=400", T_2000, T_2000, false },
+          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"\\x16\\x03\\x01\" 400 150 \"-\" \"-\"", NULL,
+          "request=\x16\x03\x01|!method|!path|status=400", T_2000, T_2000, false },
+        { NG, COMBINED, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /x\" 200 1 \"-\" \"-\"",
+          NULL, "method=GET|path=/x|!protocol", T_2000, T_2000, false },
         { NG, COMBINED,
-          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /x\" 200 1 \"-\" \"-\"", NULL,
-          "method=GET|path=/x|!protocol", T_2000, T_2000, false },
-        { NG, COMBINED,
-          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a b HTTP/1.1\" 200 1 \"-\" \"-\"",
-          NULL, "method=GET|path=/a b|protocol=HTTP/1.1", T_2000, T_2000, false },
-        { NG, COMBINED,
-          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"-\" 400 0 \"-\" \"-\"", NULL,
+          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a b HTTP/1.1\" 200 1 \"-\" \"-\"", NULL,
+          "method=GET|path=/a b|protocol=HTTP/1.1", T_2000, T_2000, false },
+        { NG, COMBINED, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"-\" 400 0 \"-\" \"-\"", NULL,
           "!request|!method|status=400", T_2000, T_2000, false },
         { NG, COMBINED,
           "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 2OO 1 \"-\" \"-\"",
@@ -165,13 +162,12 @@ static void check_lines(void)
         { NG, COMBINED,
           "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"curl",
           "line ends inside $http_*", "", 0, 0, false },
-        { NG, COMBINED, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700]", "line ends before $request",
-          "", 0, 0, false },
+        { NG, COMBINED, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700]", "line ends before $request", "",
+          0, 0, false },
         { NG, COMBINED, "", "line ends before $remote_addr", "", 0, 0, false },
         { NG, COMBINED, "helloworld", "line ends inside $remote_addr", "", 0, 0, false },
         { NG, COMBINED, "hello world", "unexpected text after $remote_addr", "", 0, 0, false },
-        { NG, COMMON,
-          "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 304 0", NULL,
+        { NG, COMMON, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 304 0", NULL,
           "status=304|body_bytes_sent=0|!header.referer", T_2000, T_2000, false },
         { NG, COMMON,
           "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"",
@@ -204,8 +200,8 @@ static void check_lines(void)
           "10.0.0.1 [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 0.1 x 1795341600.250 "
           "2026-11-22T10:00:00+25:00 \"-\" \"-\" -",
           "bad time in $time_iso8601", "", 0, 0, false },
-        { NG, "$time_iso8601 $status $request_time", "2026-11-22T11:00:01.5+01:00 200 1.500",
-          NULL, "status=200", T_2026, T_2026 + 1500000, true },
+        { NG, "$time_iso8601 $status $request_time", "2026-11-22T11:00:01.5+01:00 200 1.500", NULL,
+          "status=200", T_2026, T_2026 + 1500000, true },
         { NG, "$remote_addr $status", "1.2.3.4 200", "no time in line", "", 0, 0, false },
         { NG, "$msec $status", "- 200", "no time in line", "", 0, 0, false },
         /* query parsing: empty items skipped, a name without '=' is empty, bad %-escapes stay */
@@ -215,12 +211,11 @@ static void check_lines(void)
           T_2026, T_2026, false },
         { NG, "$msec $uri $args", "1795341600 /v1/x a=b%3Dc%26d", NULL,
           "path=/v1/x|query.a=b=c&d|!uri|!args", T_2026, T_2026, false },
-        { NG, "$msec $args", "1795341600 q=\\x2541", NULL, "query.q=A", T_2026, T_2026,
-          false },
+        { NG, "$msec $args", "1795341600 q=\\x2541", NULL, "query.q=A", T_2026, T_2026, false },
         { NG, "$msec $uri$is_args$args", "1795341600 /v1/x?a=1", NULL, "path=/v1/x|query.a=1",
           T_2026, T_2026, false },
-        { NG, "$msec $uri$is_args$args", "1795341600 /v1/x", NULL, "path=/v1/x|!query.a",
-          T_2026, T_2026, false },
+        { NG, "$msec $uri$is_args$args", "1795341600 /v1/x", NULL, "path=/v1/x|!query.a", T_2026,
+          T_2026, false },
         { NG, "$msec \"$uri$is_args$args\" $status", "1795341600 \"/v1/x?a=1\" 200", NULL,
           "path=/v1/x|query.a=1|status=200", T_2026, T_2026, false },
         { NG, "$msec $uri $query_string", "1795341600 /v1/x %61=1", NULL, "query.a=1", T_2026,
@@ -235,29 +230,26 @@ static void check_lines(void)
         { NG, "$msec $cookie_session $arg_user", "1795341600 s1 bob", NULL,
           "cookie_session=s1|arg_user=bob", T_2026, T_2026, false },
         /* Apache */
-        { AP, APACHE,
-          "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /x HTTP/1.1\" 200 - 1500", NULL,
+        { AP, APACHE, "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /x HTTP/1.1\" 200 - 1500",
+          NULL,
           "remote_addr=127.0.0.1|!remote_logname|!remote_user|time=10/Oct/2000:13:55:36 -0700|"
           "method=GET|path=/x|protocol=HTTP/1.1|status=200|!body_bytes_sent|request_time=1500",
           T_2000, T_2000 + 1500, true },
         { AP, APACHE,
           "127.0.0.1 - alice [10/Oct/2000:13:55:36 -0700] \"GET /a\\\"b\\\\c HTTP/1.1\" 404 "
           "12 7",
-          NULL, "remote_user=alice|path=/a\"b\\c|status=404|body_bytes_sent=12", T_2000,
-          T_2000 + 7, true },
-        { AP, APACHE,
-          "127.0.0.1 - - 10/Oct/2000:13:55:36 -0700 \"GET /x HTTP/1.1\" 200 - 1500",
+          NULL, "remote_user=alice|path=/a\"b\\c|status=404|body_bytes_sent=12", T_2000, T_2000 + 7,
+          true },
+        { AP, APACHE, "127.0.0.1 - - 10/Oct/2000:13:55:36 -0700 \"GET /x HTTP/1.1\" 200 - 1500",
           "bad time in %t", "", 0, 0, false },
-        { AP, APACHE,
-          "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /x HTTP/1.1\" 200 - 1.5",
+        { AP, APACHE, "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /x HTTP/1.1\" 200 - 1.5",
           "bad %D", "", 0, 0, false },
         { AP, APACHE_ID, LINE_APACHE_ID, NULL,
           "header.x-request-id=id-\"7\"|path=/v1/results/r1|body_bytes_sent=512", T_2000,
           T_2000 + 1500, true },
         { AP, "%t %{ms}T", "[10/Oct/2000:13:55:36 -0700] 250", NULL, "request_time=250", T_2000,
           T_2000 + 250000, true },
-        { AP, "%t %T", "[10/Oct/2000:13:55:36 -0700] 2", NULL, "", T_2000,
-          T_2000 + 2000000, true },
+        { AP, "%t %T", "[10/Oct/2000:13:55:36 -0700] 2", NULL, "", T_2000, T_2000 + 2000000, true },
         { AP, "%t %{us}T", "[10/Oct/2000:13:55:36 -0700] 2", NULL, "", T_2000, T_2000 + 2, true },
         { AP, "%{%d/%b/%Y:%H:%M:%S %z}t %>s", "10/Oct/2000:13:55:36 -0700 200", NULL,
           "status=200|time=10/Oct/2000:13:55:36 -0700", T_2000, T_2000, false },
@@ -282,8 +274,8 @@ static void check_lines(void)
           "method=GET|path=/p|query.a=1|query.b=2|protocol=HTTP/1.1", T_2000, T_2000, false },
         { AP, "%t %m %U%q %H", "[10/Oct/2000:13:55:36 -0700] GET /p HTTP/1.1", NULL,
           "method=GET|path=/p|!query.", T_2000, T_2000, false },
-        { AP, "%t 100%% %>s", "[10/Oct/2000:13:55:36 -0700] 100% 201", NULL, "status=201",
-          T_2000, T_2000, false },
+        { AP, "%t 100%% %>s", "[10/Oct/2000:13:55:36 -0700] 100% 201", NULL, "status=201", T_2000,
+          T_2000, false },
         { AP, "%t %!200,304{Referer}i %400{User-Agent}i %{c}a %v %p %{remote}p %L",
           "[10/Oct/2000:13:55:36 -0700] - ua/1 10.0.0.9 api.example 443 50000 XyZ", NULL,
           "!header.referer|header.user-agent=ua/1|remote_addr=10.0.0.9|"
@@ -458,8 +450,7 @@ static void check_compile(void)
     CHECK(decode_logformat_compile(A, (struct span){ text, k - 1 }, NG, &off, &msg) != NULL);
     CHECK(decode_logformat_compile(A, (struct span){ text, 64 * 8 }, NG, &off, &msg) != NULL);
     memcpy(text + 64 * 8, "$status", 7);
-    CHECK(decode_logformat_compile(A, (struct span){ text, 64 * 8 + 7 }, NG, &off, &msg) ==
-          NULL);
+    CHECK(decode_logformat_compile(A, (struct span){ text, 64 * 8 + 7 }, NG, &off, &msg) == NULL);
     CHECK_STR(msg, "more than 128 fields and literals in the format");
     CHECK_INT(off, 64 * 8);
 
@@ -510,9 +501,10 @@ static void check_limits(void)
 static void check_choose(void)
 {
     struct logformat fmts[] = {
-        { "edge", SPAN_LIT("$remote_addr - $remote_user [$time_local] \"$request\" $status "
-                           "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
-                           "$request_time $request_id"),
+        { "edge",
+          SPAN_LIT("$remote_addr - $remote_user [$time_local] \"$request\" $status "
+                   "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
+                   "$request_time $request_id"),
           NG },
         { "api", SPAN_LIT("%h %l %u %t \"%r\" %>s %b %D"), AP },
     };
@@ -533,9 +525,9 @@ static void check_choose(void)
     CHECK(dec == &decode_access);
     CHECK_STR(dec->format_name(st), "nginx");
     CHECK_INT(dec->detect(st, span_of(head)), 100);
-    CHECK_INT(dec->line(st, (struct span){ head, (size_t)(strchr(head, '\n') - head) }, &ev,
-                        &reason),
-              DECODE_OK);
+    CHECK_INT(
+        dec->line(st, (struct span){ head, (size_t)(strchr(head, '\n') - head) }, &ev, &reason),
+        DECODE_OK);
     CHECK(event_get(&ev, SPAN_LIT("request_id")) == NULL);
 
     /* The rules' format wins (tried first); 1 of 2 lines is 50. */
