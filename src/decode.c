@@ -77,6 +77,7 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
     if (best == 0)
         return err_at(e, EXIT_USAGE, path, 0, 0,
                       "cannot tell the format (not an nginx or Apache access log that the "
-                      "rules' logformats, combined or common describe); use --input-format");
+                      "rules' logformats, combined or common describe); paste its log_format or "
+                      "LogFormat into the rules as a `logformat NAME '...'` line");
     return 0;
 }

@@ -498,7 +498,14 @@ static bool compile_ngx_var(struct compiler *c, size_t i, size_t *next)
                              &op->name);
         return make_name(c, i, "", name, true, false, &op->name);
     }
-    return fail_made(c, i, "unknown variable '$", name, "'");
+    /* A variable nginx does not define itself comes from the user's own `map`
+     * or `set` (nginx -t refuses undefined ones): keep it under its own name. */
+    static const struct reasons custom_r = REASONS("a custom $variable");
+    struct var_def d = { "", V_PLAIN, ARG_IGNORED, NULL, NULL, custom_r };
+    struct op *op = add_var(c, i, &d, &custom_r);
+    if (!op)
+        return false;
+    return make_name(c, i, "", name, true, false, &op->name);
 }
 
 /* A strftime spec of %{...}t: its fixed width, or false if unsupported. */

@@ -395,8 +395,8 @@ static void check_compile(void)
         { NG, CUSTOM, 0, NULL },
         { AP, APACHE, 0, NULL },
         { AP, APACHE_ID, 0, NULL },
-        { NG, "$remote_addr $foo", 13, "unknown variable '$foo'" },
-        { NG, "$remote_addr ${foo}", 13, "unknown variable '$foo'" },
+        { NG, "$remote_addr $foo", 0, NULL },   /* a map/set variable: its own name */
+        { NG, "$remote_addr ${foo}", 0, NULL },
         { NG, "$", 0, "'$' without a variable name" },
         { NG, "a $ b", 2, "'$' without a variable name" },
         { NG, "x ${remote_addr", 2, "unterminated '${'" },
@@ -553,7 +553,7 @@ static void check_choose(void)
     CHECK_INT(e.exit_code, EXIT_USAGE);
     CHECK_STR(e.file, "x.log");
     CHECK(strstr(e.msg, "cannot tell the format") == e.msg);
-    CHECK(strstr(e.msg, "use --input-format") != NULL);
+    CHECK(strstr(e.msg, "paste its log_format") != NULL);
     CHECK_INT(decode_choose(&opt, "x.log", SPAN_NULL, A, &dec, &st, &e), -1);
 
     /* Forced: a format name keeps only that format, whatever the lines. */
@@ -578,11 +578,29 @@ static void check_choose(void)
     CHECK(strstr(e.msg, "unknown input format 'w3c'") == e.msg);
 
     /* A rules format that does not compile is exit 2, naming it. */
-    struct logformat broken = { "broken", SPAN_LIT("$remote_addr $nope"), NG };
+    struct logformat broken = { "broken", SPAN_LIT("$remote_addr ${nope"), NG };
     struct decode_options bopt = { &broken, 1, NULL };
     CHECK_INT(decode_choose(&bopt, "x.log", span_of(head), A, &dec, &st, &e), -1);
     CHECK_INT(e.exit_code, EXIT_USAGE);
-    CHECK_STR(e.msg, "logformat 'broken': unknown variable '$nope' (at byte 14)");
+    CHECK_STR(e.msg, "logformat 'broken': unterminated '${' (at byte 14)");
+
+    /* A variable of the user's own (nginx map or set) is kept under its name. */
+    {
+        unsigned off;
+        const char *msg;
+        struct event cev;
+        const char *why = NULL;
+        struct decode_logformat *cf = decode_logformat_compile(
+            A, SPAN_LIT("$msec $trace_id \"$request\""), NG, &off, &msg);
+        CHECK(cf != NULL);
+        CHECK_INT(decode_logformat_run(cf, SPAN_LIT("1700000000.123 t-42 \"GET /x HTTP/1.1\""),
+                                       &cev, scratch, &why),
+                  DECODE_OK);
+        const struct attr *ta = event_get(&cev, SPAN_LIT("trace_id"));
+        CHECK(ta != NULL);
+        if (ta)
+            CHECK_SPAN(ta->value, "t-42");
+    }
 
     /* LIMIT_LINE: a longer line is skipped with the limit's reason. */
     opt.force = NULL;
