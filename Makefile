@@ -17,7 +17,7 @@ VERSION := 0.1.0
 # Debian packages the build, the tests and the demo need; `deps` installs only
 # the missing ones. Benchmarks add their peers (goaccess, mawk) in `bench`.
 DEPS_PKGS  := pkg-config libpcap-dev libsqlite3-dev libcjson-dev zlib1g-dev gnuplot-nox \
-              nginx-light curl tcpdump tshark jq
+              nginx-light curl tcpdump tshark jq sqlite3
 BENCH_PKGS := goaccess mawk time
 
 SRC      := $(wildcard src/*.c)
