@@ -7,8 +7,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC      ?= cc
-CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O2 -g -Iinclude -MMD -MP $(WARN) $(PKG_CFLAGS)
-LDLIBS  := $(PKG_LIBS) -lm
+CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O2 -g -pthread -Iinclude -MMD -MP $(WARN) $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lm -pthread
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SANFLAGS := $(filter-out -O2,$(CFLAGS)) $(SAN)
 PREFIX  ?= /usr/local

@@ -56,6 +56,29 @@ int store_put_read(struct store *st, int64_t source_id, const struct match_read 
 int store_end_source(struct store *st, int64_t source_id, const struct source_stats *stats,
                      int64_t min_us, int64_t max_us, struct err *e) WARN_UNUSED;
 
+/* ---- a writer thread (store_writer.c) ----
+ *
+ * Decoding and matching on one core, SQLite's inserts on the other: the
+ * caller's thread copies each call or read (with its key and by= bytes) into
+ * a batch; a background thread writes full batches with store_put_call/read.
+ * Two batches alternate, so the caller waits only when the writer is a whole
+ * batch behind. Between store_writer_start() and store_writer_finish() the
+ * caller must not touch the store itself. */
+struct store_writer;
+
+/* Start a writer for `source_id` of `st`. Fails (exit 3) if no thread starts. */
+struct store_writer *store_writer_start(struct store *st, int64_t source_id,
+                                        struct err *e) WARN_UNUSED;
+/* Queue a call or a read (copied). Returns -1 with *e once the writer has
+ * failed (the error is the writer's: SQLite's). */
+int store_writer_call(struct store_writer *w, const struct match_call *c,
+                      struct err *e) WARN_UNUSED;
+int store_writer_read(struct store_writer *w, const struct match_read *r,
+                      struct err *e) WARN_UNUSED;
+/* Write what is queued, stop the thread and free the writer (also after a
+ * failure). Returns -1 with *e if any write failed. */
+int store_writer_finish(struct store_writer *w, struct err *e) WARN_UNUSED;
+
 /* ---- reading back ---- */
 
 /* The sources recorded, in order, with their time span (min_us > max_us when

@@ -262,6 +262,7 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     struct span head, line;
     const struct decoder *dec = NULL;
     struct decoder_state *ds = NULL;
+    struct store_writer *w = NULL;
 
     if (source_peek(src, 64 << 10, &head, e) < 0)
         goto out;
@@ -274,6 +275,9 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     } else {
         stats->format = dec->format_name(ds);
     }
+    w = store_writer_start(st, source_id, e);
+    if (!w)
+        goto out;
     bool progress = isatty(2);
     for (int got; dec && (got = source_next_line(src, &line, e)) != 0;) {
         if (got < 0)
@@ -303,12 +307,16 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
         if (!match_event(m, ev, mo))
             continue;
         stats->matched++;
-        if (mo->has_call && store_put_call(st, source_id, &mo->call, e) < 0)
+        if (mo->has_call && store_writer_call(w, &mo->call, e) < 0)
             goto out;
         for (unsigned i = 0; i < mo->n_reads; i++)
-            if (store_put_read(st, source_id, &mo->reads[i], e) < 0)
+            if (store_writer_read(w, &mo->reads[i], e) < 0)
                 goto out;
     }
+    struct store_writer *done = w;
+    w = NULL;
+    if (store_writer_finish(done, e) < 0)
+        goto out;
     if (o->strict == false && stats->lines > 0 && stats->events == 0 && stats->skipped > 0)
         fprintf(stderr, "tempo: %s: no line could be read as %s\n", path,
                 stats->format ? stats->format : "a log");
@@ -321,6 +329,11 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     rs->events += stats->events;
     rc = 0;
 out:
+    if (w) {
+        struct err ignored; /* the run already failed with *e */
+        if (store_writer_finish(w, &ignored) < 0)
+            w = NULL;
+    }
     free(ev);
     free(mo);
     source_close(src);
