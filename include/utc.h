@@ -76,4 +76,8 @@ char *utc_format(int64_t us, bool frac, char out[32]);
  * then below a millisecond "250us". Returns out. */
 char *utc_format_duration(int64_t us, char out[24]);
 
+/* Exactly `n` ASCII digits at p, as a number (the caller checked that n bytes
+ * exist; n <= 9). False on any other byte. */
+bool utc_digits(const char *p, unsigned n, unsigned *out);
+
 #endif

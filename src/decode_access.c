@@ -1017,20 +1017,6 @@ static void add_request(struct run *r, struct span v)
         add(r, name_protocol, proto);
 }
 
-/* Exactly n digits at p. */
-static bool fixed_digits(const char *p, unsigned n, unsigned *out)
-{
-    unsigned v = 0;
-    for (unsigned i = 0; i < n; i++) {
-        unsigned d = (unsigned char)p[i] - '0';
-        if (d > 9)
-            return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
-
 /* A %{...}t value against its (validated) spec; the pieces go to *t. */
 static bool parse_strftime(struct span spec, struct span v, struct tparts *t)
 {
@@ -1053,16 +1039,16 @@ static bool parse_strftime(struct span spec, struct span v, struct tparts *t)
             if (left < 2)
                 return false;
             if (c == 'e' && p[0] == ' ') {
-                if (!fixed_digits(p + 1, 1, &t->d))
+                if (!utc_digits(p + 1, 1, &t->d))
                     return false;
-            } else if (!fixed_digits(p, 2, &t->d)) {
+            } else if (!utc_digits(p, 2, &t->d)) {
                 return false;
             }
             t->have |= HAVE_D;
             j += 2;
             break;
         case 'm':
-            if (left < 2 || !fixed_digits(p, 2, &t->mon))
+            if (left < 2 || !utc_digits(p, 2, &t->mon))
                 return false;
             t->have |= HAVE_MON;
             j += 2;
@@ -1074,7 +1060,7 @@ static bool parse_strftime(struct span spec, struct span v, struct tparts *t)
             j += 3;
             break;
         case 'Y':
-            if (left < 4 || !fixed_digits(p, 4, &t->y))
+            if (left < 4 || !utc_digits(p, 4, &t->y))
                 return false;
             t->have |= HAVE_Y;
             j += 4;
@@ -1082,29 +1068,29 @@ static bool parse_strftime(struct span spec, struct span v, struct tparts *t)
         case 'H':
         case 'M':
         case 'S':
-            if (left < 2 || !fixed_digits(p, 2, c == 'H' ? &t->h : c == 'M' ? &t->mi : &t->s))
+            if (left < 2 || !utc_digits(p, 2, c == 'H' ? &t->h : c == 'M' ? &t->mi : &t->s))
                 return false;
             t->have |= c == 'H' ? HAVE_H : c == 'M' ? HAVE_MI : HAVE_S;
             j += 2;
             break;
         case 'T':
-            if (left < 8 || p[2] != ':' || p[5] != ':' || !fixed_digits(p, 2, &t->h) ||
-                !fixed_digits(p + 3, 2, &t->mi) || !fixed_digits(p + 6, 2, &t->s))
+            if (left < 8 || p[2] != ':' || p[5] != ':' || !utc_digits(p, 2, &t->h) ||
+                !utc_digits(p + 3, 2, &t->mi) || !utc_digits(p + 6, 2, &t->s))
                 return false;
             t->have |= HAVE_H | HAVE_MI | HAVE_S;
             j += 8;
             break;
         case 'F':
-            if (left < 10 || p[4] != '-' || p[7] != '-' || !fixed_digits(p, 4, &t->y) ||
-                !fixed_digits(p + 5, 2, &t->mon) || !fixed_digits(p + 8, 2, &t->d))
+            if (left < 10 || p[4] != '-' || p[7] != '-' || !utc_digits(p, 4, &t->y) ||
+                !utc_digits(p + 5, 2, &t->mon) || !utc_digits(p + 8, 2, &t->d))
                 return false;
             t->have |= HAVE_Y | HAVE_MON | HAVE_D;
             j += 10;
             break;
         case 'z': {
             unsigned hh, mm;
-            if (left < 5 || (p[0] != '+' && p[0] != '-') || !fixed_digits(p + 1, 2, &hh) ||
-                !fixed_digits(p + 3, 2, &mm) || hh > 23 || mm > 59)
+            if (left < 5 || (p[0] != '+' && p[0] != '-') || !utc_digits(p + 1, 2, &hh) ||
+                !utc_digits(p + 3, 2, &mm) || hh > 23 || mm > 59)
                 return false;
             off = (int)(hh * 3600 + mm * 60);
             t->off_s = p[0] == '-' ? -off : off;
@@ -1206,7 +1192,7 @@ static const char *take(struct run *r, const struct op *op, struct span v)
         }
         if (op->var == V_TFRAC) {
             unsigned f;
-            if (v.n != op->width || !fixed_digits(v.p, op->width, &f))
+            if (v.n != op->width || !utc_digits(v.p, op->width, &f))
                 return op->r_bad;
             r->parts[op->slot].frac_us = (int64_t)f * op->scale_us;
             r->parts[op->slot].have |= HAVE_FRAC;

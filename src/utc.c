@@ -73,8 +73,7 @@ unsigned utc_month_abbr(struct span s)
     return 0;
 }
 
-/* Exactly `n` ASCII digits at p (the caller checked that n bytes exist). */
-static bool digits(const char *p, unsigned n, unsigned *out)
+bool utc_digits(const char *p, unsigned n, unsigned *out)
 {
     unsigned v = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -91,13 +90,13 @@ static bool digits(const char *p, unsigned n, unsigned *out)
 static bool parse_offset(struct span s, int *offset_s)
 {
     unsigned h, m;
-    if (s.n < 5 || (s.p[0] != '+' && s.p[0] != '-') || !digits(s.p + 1, 2, &h))
+    if (s.n < 5 || (s.p[0] != '+' && s.p[0] != '-') || !utc_digits(s.p + 1, 2, &h))
         return false;
     if (s.n == 5) {
-        if (!digits(s.p + 3, 2, &m))
+        if (!utc_digits(s.p + 3, 2, &m))
             return false;
     } else if (s.n == 6 && s.p[3] == ':') {
-        if (!digits(s.p + 4, 2, &m))
+        if (!utc_digits(s.p + 4, 2, &m))
             return false;
     } else {
         return false;
@@ -138,8 +137,8 @@ bool utc_parse_clf(struct span s, int64_t *us, int *offset_s)
     if (s.n != 26 || p[2] != '/' || p[6] != '/' || p[11] != ':' || p[14] != ':' || p[17] != ':' ||
         p[20] != ' ')
         return false;
-    if (!digits(p, 2, &d) || !digits(p + 7, 4, &y) || !digits(p + 12, 2, &h) ||
-        !digits(p + 15, 2, &mi) || !digits(p + 18, 2, &se))
+    if (!utc_digits(p, 2, &d) || !utc_digits(p + 7, 4, &y) || !utc_digits(p + 12, 2, &h) ||
+        !utc_digits(p + 15, 2, &mi) || !utc_digits(p + 18, 2, &se))
         return false;
     if ((mon = utc_month_abbr((struct span){ p + 3, 3 })) == 0)
         return false;
@@ -166,8 +165,8 @@ bool utc_parse_iso(struct span s, int64_t *us, int *offset_s)
         return false;
     if (p[10] != 'T' && p[10] != 't' && p[10] != ' ')
         return false;
-    if (!digits(p, 4, &y) || !digits(p + 5, 2, &mon) || !digits(p + 8, 2, &d) ||
-        !digits(p + 11, 2, &h) || !digits(p + 14, 2, &mi) || !digits(p + 17, 2, &se))
+    if (!utc_digits(p, 4, &y) || !utc_digits(p + 5, 2, &mon) || !utc_digits(p + 8, 2, &d) ||
+        !utc_digits(p + 11, 2, &h) || !utc_digits(p + 14, 2, &mi) || !utc_digits(p + 17, 2, &se))
         return false;
     size_t i = 19;
     if (i < s.n && (p[i] == '.' || p[i] == ',')) {
@@ -253,8 +252,8 @@ bool utc_parse_any(struct span s, int64_t *us)
     unsigned y, mon, d;
     if (utc_parse_iso(s, us, NULL))
         return true;
-    if (s.n == 10 && s.p[4] == '-' && s.p[7] == '-' && digits(s.p, 4, &y) &&
-        digits(s.p + 5, 2, &mon) && digits(s.p + 8, 2, &d))
+    if (s.n == 10 && s.p[4] == '-' && s.p[7] == '-' && utc_digits(s.p, 4, &y) &&
+        utc_digits(s.p + 5, 2, &mon) && utc_digits(s.p + 8, 2, &d))
         return utc_from_civil(y, mon, d, 0, 0, 0, us);
     if (utc_parse_clf(s, us, NULL))
         return true;
