@@ -16,7 +16,12 @@
 #include "event.h"
 #include "span.h"
 
-enum decode_result { DECODE_OK = 0, DECODE_SKIP = 1 };
+enum decode_result {
+    DECODE_OK = 0,   /* *ev holds an event */
+    DECODE_SKIP = 1, /* the record is malformed: *reason says why */
+    DECODE_MORE = 2, /* the line was taken, the record goes on (a pretty-printed JSON
+                        document spans lines): no event yet, nothing to count */
+};
 
 enum logformat_kind { LOGFORMAT_NGINX, LOGFORMAT_APACHE };
 
@@ -29,9 +34,22 @@ struct logformat {
     enum logformat_kind kind;
 };
 
+/* How JSON lines carry time (the rules' `jsonl` line). */
+struct decode_jsonl {
+    struct span time;     /* field holding the time; empty: ts, timestamp, time, @timestamp */
+    bool at_start;        /* the time is the start (default: the end) */
+    struct span duration; /* field holding the duration; empty: none */
+    int64_t unit_ns;      /* the duration's unit in nanoseconds (ms: 1000000) */
+};
+
 struct decode_options {
     const struct logformat *formats; /* declared in the rules, tried before the presets */
     unsigned n_formats;
+    /* The attribute names anything downstream may read (the matcher's list):
+     * decoders of rich records (JSON) extract only these. NULL: extract all. */
+    const struct span *wanted;
+    unsigned n_wanted;
+    struct decode_jsonl jsonl;
     const char *force; /* NULL: detect; else a decoder name ("access") or a format name */
 };
 
@@ -51,6 +69,14 @@ struct decoder {
                                const char **reason);
     /* The name a report gives the format in use: "nginx", "apache", "jsonl"... */
     const char *(*format_name)(const struct decoder_state *st);
+    /* After line() gave DECODE_OK: the next event of the same record (an OTLP
+     * line holds many spans). DECODE_OK with *ev filled, DECODE_SKIP for a
+     * malformed one (counted, and the walk goes on), DECODE_MORE when the
+     * record has no more events. NULL for one event per record. */
+    enum decode_result (*next)(struct decoder_state *st, struct event *ev, const char **reason);
+    /* At the end of input: a reason when a record was left incomplete (a JSON
+     * document never closed), else NULL. NULL for decoders that never wait. */
+    const char *(*end)(struct decoder_state *st);
 };
 
 /* Access logs: nginx log_format and Apache LogFormat, presets combined/common.

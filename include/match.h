@@ -51,6 +51,11 @@ struct matcher;
 /* Prepare the rules for matching; allocated in `a`, which must outlive it. */
 struct matcher *match_new(const struct rules *r, struct arena *a);
 
+/* Every attribute name the matcher may read: the rules' key=, by= and
+ * `where` attributes, method, path and the token-count names. Decoders of rich
+ * records extract only these. Valid while the matcher lives. */
+const struct span *match_wanted(const struct matcher *m, unsigned *n);
+
 /* Match one event; fills *out and returns true when it is a call or a read. */
 bool match_event(struct matcher *m, const struct event *ev, struct match_out *out);
 

@@ -1521,5 +1521,5 @@ static const char *access_format_name(const struct decoder_state *st)
 }
 
 const struct decoder decode_access = {
-    "access", access_open, access_detect, access_line, access_format_name,
+    "access", access_open, access_detect, access_line, access_format_name, NULL, NULL,
 };

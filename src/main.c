@@ -245,6 +245,30 @@ struct run_stats {
     uint64_t bytes, events;
 };
 
+/* One decoded event: count it, clip it to --since/--until, widen the window,
+ * match it and queue what matched for the store. */
+static int take_event(const struct event *ev, const struct opts *o, struct matcher *m,
+                      struct match_out *mo, struct store_writer *w, struct source_stats *stats,
+                      int64_t *min_us, int64_t *max_us, struct err *e)
+{
+    stats->events++;
+    if (ev->start_us < o->since_us || ev->start_us >= o->until_us)
+        return 0;
+    if (ev->start_us < *min_us)
+        *min_us = ev->start_us;
+    if (ev->end_us > *max_us)
+        *max_us = ev->end_us;
+    if (!match_event(m, ev, mo))
+        return 0;
+    stats->matched++;
+    if (mo->has_call && store_writer_call(w, &mo->call, e) < 0)
+        return -1;
+    for (unsigned i = 0; i < mo->n_reads; i++)
+        if (store_writer_read(w, &mo->reads[i], e) < 0)
+            return -1;
+    return 0;
+}
+
 /* Read one source through decoder and matcher into the store. */
 static int ingest_one(const char *path, const struct opts *o, const struct decode_options *dopt,
                       struct matcher *m, struct store *st, struct run_stats *rs,
@@ -287,31 +311,29 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
         if (span_trim(line).n == 0)
             continue;
         const char *reason = NULL;
-        if (dec->line(ds, line, ev, &reason) != DECODE_OK) {
-            uint64_t ln = stats->lines;
-            if (o->strict) {
-                err_at(e, EXIT_USAGE, path, (unsigned)ln, 0, "%s (--strict)",
-                       reason ? reason : "bad line");
+        enum decode_result dr = dec->line(ds, line, ev, &reason);
+        while (dr != DECODE_MORE) {
+            if (dr == DECODE_SKIP) {
+                uint64_t ln = stats->lines;
+                if (o->strict) {
+                    err_at(e, EXIT_USAGE, path, (unsigned)ln, 0, "%s (--strict)",
+                           reason ? reason : "bad line");
+                    goto out;
+                }
+                source_skip(src, ln, reason ? reason : "bad line");
+            } else if (take_event(ev, o, m, mo, w, stats, &min_us, &max_us, e) < 0) {
                 goto out;
             }
-            source_skip(src, ln, reason ? reason : "bad line");
-            continue;
+            if (!dec->next)
+                break;
+            reason = NULL;
+            dr = dec->next(ds, ev, &reason);
         }
-        stats->events++;
-        if (ev->start_us < o->since_us || ev->start_us >= o->until_us)
-            continue;
-        if (ev->start_us < min_us)
-            min_us = ev->start_us;
-        if (ev->end_us > max_us)
-            max_us = ev->end_us;
-        if (!match_event(m, ev, mo))
-            continue;
-        stats->matched++;
-        if (mo->has_call && store_writer_call(w, &mo->call, e) < 0)
-            goto out;
-        for (unsigned i = 0; i < mo->n_reads; i++)
-            if (store_writer_read(w, &mo->reads[i], e) < 0)
-                goto out;
+    }
+    if (dec && dec->end) {
+        const char *left = dec->end(ds);
+        if (left)
+            source_skip(src, stats->lines, left);
     }
     struct store_writer *done = w;
     w = NULL;
@@ -403,8 +425,15 @@ static int cmd_run(int argc, char **argv, bool audit)
     struct logformat *fmts = arena_alloc(run, sizeof *fmts * (r->n_logformats + 1));
     for (unsigned i = 0; i < r->n_logformats; i++)
         fmts[i] = r->logformats[i].fmt;
-    struct decode_options dopt = { fmts, r->n_logformats, o.input_format };
     struct matcher *m = match_new(r, run);
+    struct decode_options dopt = { .formats = fmts,
+                                   .n_formats = r->n_logformats,
+                                   .force = o.input_format };
+    dopt.wanted = match_wanted(m, &dopt.n_wanted);
+    dopt.jsonl.time = r->jsonl.time;
+    dopt.jsonl.at_start = r->jsonl.at_start;
+    dopt.jsonl.duration = r->jsonl.duration;
+    dopt.jsonl.unit_ns = !r->jsonl.is_set ? 1000000 : r->jsonl.unit_us ? r->jsonl.unit_us * 1000 : 1;
     for (unsigned i = 0; i < o.n_sources; i++) {
         if (ingest_one(o.sources[i], &o, &dopt, m, st, &rs, &t0, &e) < 0) {
             code = die(&e);

@@ -13,18 +13,86 @@ struct capture {
     struct span name, value;
 };
 
+#define MATCH_MAX_WANTED 512
+
 struct matcher {
     const struct rules *rules;
+    struct span *wanted; /* arena: attribute names the rules may read */
+    unsigned n_wanted;
+};
+
+/* Token counts under the names logs and spans use (OpenAI usage.*, Anthropic,
+ * OpenTelemetry GenAI, flattened JSON bodies), in order of preference. */
+static const char *const tokens_in_names[] = {
+    "usage.prompt_tokens",           "usage.input_tokens",
+    "resp.usage.prompt_tokens",      "resp.usage.input_tokens",
+    "gen_ai.usage.input_tokens",     "gen_ai.usage.prompt_tokens",
+    "prompt_tokens",                 "input_tokens",
+    NULL,
+};
+static const char *const tokens_out_names[] = {
+    "usage.completion_tokens",       "usage.output_tokens",
+    "resp.usage.completion_tokens",  "resp.usage.output_tokens",
+    "gen_ai.usage.output_tokens",    "gen_ai.usage.completion_tokens",
+    "completion_tokens",             "output_tokens",
+    NULL,
 };
 
 static const struct span name_method = SPAN_LIT("method");
 static const struct span name_path = SPAN_LIT("path");
 
+static void want(struct matcher *m, struct span name)
+{
+    if (!name.n || m->n_wanted >= MATCH_MAX_WANTED)
+        return;
+    for (unsigned i = 0; i < m->n_wanted; i++)
+        if (span_eq(m->wanted[i], name))
+            return;
+    m->wanted[m->n_wanted++] = name;
+}
+
+/* Attribute names of an expression: the right spine of and/or chains is
+ * walked in a loop, so only nesting (LIMIT_RULE_DEPTH) costs stack. */
+static void want_node(struct matcher *m, const struct rules_node *n)
+{
+    while (n) {
+        if (n->kind == NODE_ATTR)
+            want(m, n->text);
+        if (n->lhs)
+            want_node(m, n->lhs);
+        n = n->rhs;
+    }
+}
+
+static void want_rule(struct matcher *m, const struct rules_match *rm)
+{
+    want(m, rm->key);
+    want(m, rm->by);
+    want_node(m, rm->where);
+}
+
 struct matcher *match_new(const struct rules *r, struct arena *a)
 {
     struct matcher *m = arena_alloc(a, sizeof *m);
     m->rules = r;
+    m->wanted = arena_alloc(a, sizeof *m->wanted * MATCH_MAX_WANTED);
+    want(m, name_method);
+    want(m, name_path);
+    for (unsigned i = 0; tokens_in_names[i]; i++)
+        want(m, span_of(tokens_in_names[i]));
+    for (unsigned i = 0; tokens_out_names[i]; i++)
+        want(m, span_of(tokens_out_names[i]));
+    for (unsigned i = 0; i < r->n_calls; i++)
+        want_rule(m, &r->calls[i]);
+    for (unsigned i = 0; i < r->n_reads; i++)
+        want_rule(m, &r->reads[i]);
     return m;
+}
+
+const struct span *match_wanted(const struct matcher *m, unsigned *n)
+{
+    *n = m->n_wanted;
+    return m->wanted;
 }
 
 /* Does text match segs[i..]? Backtracks over '*' and captures; captures are
@@ -102,23 +170,6 @@ static struct span lookup(struct span name, const struct event *ev, const struct
     const struct attr *a = event_get(ev, name);
     return a && a->type != ATTR_NULL ? a->value : SPAN_NULL;
 }
-
-/* Token counts under the names logs and spans use (OpenAI usage.*, Anthropic,
- * OpenTelemetry GenAI, flattened JSON bodies), in order of preference. */
-static const char *const tokens_in_names[] = {
-    "usage.prompt_tokens",           "usage.input_tokens",
-    "resp.usage.prompt_tokens",      "resp.usage.input_tokens",
-    "gen_ai.usage.input_tokens",     "gen_ai.usage.prompt_tokens",
-    "prompt_tokens",                 "input_tokens",
-    NULL,
-};
-static const char *const tokens_out_names[] = {
-    "usage.completion_tokens",       "usage.output_tokens",
-    "resp.usage.completion_tokens",  "resp.usage.output_tokens",
-    "gen_ai.usage.output_tokens",    "gen_ai.usage.completion_tokens",
-    "completion_tokens",             "output_tokens",
-    NULL,
-};
 
 /* Rank of `name` in `names` (lower is preferred), or -1. */
 static int rank_of(struct span name, const char *const *names)

@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * for first bytes >= 0xf0, then one line through the chosen decoder (which
      * makes its 2 MiB scratch: ~14 ms under ASan, so not for every input). */
     {
-        struct decode_options opt = { formats, N_FORMATS, NULL };
+        struct decode_options opt = { .formats = formats, .n_formats = N_FORMATS };
         const struct decoder *dec;
         struct decoder_state *st;
         struct err e;

@@ -508,7 +508,7 @@ static void check_choose(void)
           NG },
         { "api", SPAN_LIT("%h %l %u %t \"%r\" %>s %b %D"), AP },
     };
-    struct decode_options opt = { fmts, 2, NULL };
+    struct decode_options opt = { .formats = fmts, .n_formats = 2 };
     struct err e;
     const struct decoder *dec;
     struct decoder_state *st;
@@ -579,7 +579,7 @@ static void check_choose(void)
 
     /* A rules format that does not compile is exit 2, naming it. */
     struct logformat broken = { "broken", SPAN_LIT("$remote_addr ${nope"), NG };
-    struct decode_options bopt = { &broken, 1, NULL };
+    struct decode_options bopt = { .formats = &broken, .n_formats = 1 };
     CHECK_INT(decode_choose(&bopt, "x.log", span_of(head), A, &dec, &st, &e), -1);
     CHECK_INT(e.exit_code, EXIT_USAGE);
     CHECK_STR(e.msg, "logformat 'broken': unterminated '${' (at byte 14)");
