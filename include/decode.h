@@ -126,6 +126,11 @@ struct decoder {
  * the first line(). */
 extern const struct decoder decode_access;
 
+/* JSON lines: one object per line, fields by dotted path (decode_jsonl.c). */
+extern const struct decoder decode_jsonl;
+/* OTLP JSON traces, the Collector's file exporter (decode_otlp.c). */
+extern const struct decoder decode_otlp;
+
 /* Every line decoder, in the order detection tries them; NULL-terminated. */
 extern const struct decoder *const decode_all[];
 
@@ -139,6 +144,14 @@ extern const struct decoder *const decode_all[];
 int decode_choose(const struct decode_options *opt, const char *path, struct span head,
                   struct arena *a, const struct decoder **dec, struct decoder_state **st,
                   struct err *e) WARN_UNUSED;
+
+/* ---- shared by the JSON decoders ---- */
+
+/* Copy JSON text into out[0..cap) NUL-terminated, for cJSON, with every bare
+ * number of more than 15 significant characters turned into a string ("..."),
+ * so that 64-bit ids and nanosecond times keep every digit instead of passing
+ * through a double. Needs cap >= 2 * text.n + 1. Returns the length written. */
+size_t decode_json_prepare(struct span text, char *out, size_t cap);
 
 /* ---- the log-format compiler, public so that the rules checker can lint ---- */
 

@@ -81,3 +81,51 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
                       "LogFormat into the rules as a `logformat NAME '...'` line");
     return 0;
 }
+
+size_t decode_json_prepare(struct span text, char *out, size_t cap)
+{
+    /* Outside strings, a number starts at '-' or a digit; inside them nothing
+     * is touched (escapes honoured so that \" does not end one). */
+    size_t o = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < text.n && o + 3 < cap;) {
+        char c = text.p[i];
+        if (in_str) {
+            out[o++] = c;
+            if (c == '\\' && i + 1 < text.n) {
+                out[o++] = text.p[i + 1];
+                i += 2;
+                continue;
+            }
+            in_str = c != '"';
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t k = i + 1;
+            while (k < text.n && ((text.p[k] >= '0' && text.p[k] <= '9') || text.p[k] == '.' ||
+                                  text.p[k] == 'e' || text.p[k] == 'E' || text.p[k] == '+' ||
+                                  text.p[k] == '-'))
+                k++;
+            bool quote = k - i > 15 && o + (k - i) + 3 < cap;
+            if (quote)
+                out[o++] = '"';
+            for (size_t j = i; j < k && o + 2 < cap; j++)
+                out[o++] = text.p[j];
+            if (quote)
+                out[o++] = '"';
+            i = k;
+            continue;
+        }
+        out[o++] = c;
+        i++;
+    }
+    out[o] = 0;
+    return o;
+}
