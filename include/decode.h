@@ -74,8 +74,10 @@ struct decoder {
      * malformed one (counted, and the walk goes on), DECODE_MORE when the
      * record has no more events. NULL for one event per record. */
     enum decode_result (*next)(struct decoder_state *st, struct event *ev, const char **reason);
-    /* At the end of input: a reason when a record was left incomplete (a JSON
-     * document never closed), else NULL. NULL for decoders that never wait. */
+    /* At the end of input, or when the run stops early: releases what the
+     * decoder holds and gives a reason when a record was left incomplete (a
+     * JSON document never closed), else NULL. NULL for decoders that hold
+     * nothing between lines. */
     const char *(*end)(struct decoder_state *st);
 };
 
@@ -128,7 +130,17 @@ extern const struct decoder decode_access;
 
 /* JSON lines: one object per line, fields by dotted path (decode_jsonl.c). */
 extern const struct decoder decode_jsonl;
-/* OTLP JSON traces, the Collector's file exporter (decode_otlp.c). */
+/* OTLP JSON traces as the Collector's file exporter writes them, one
+ * {"resourceSpans": ...} object per line or one pretty-printed document
+ * (decode_otlp.c). One event per span, with these attributes (wanted ones only):
+ *   name; kind and status.code as lower-case short names ("server", "client",
+ *   "internal", "producer", "consumer", "unspecified"; "unset", "ok", "error");
+ *   status.message; trace_id, span_id, parent_span_id, link.trace_id and
+ *   link.span_id (first link) in lower-case hex, base64 ids converted;
+ *   scope.name, scope.version, resource.NAME; every span attribute by its own
+ *   name: stringValue, bytesValue as text, intValue and doubleValue as numbers,
+ *   boolValue, arrayValue's scalars joined with ','; kvlistValue is dropped.
+ * Times from start/endTimeUnixNano read as text (never through a double). */
 extern const struct decoder decode_otlp;
 
 /* Every line decoder, in the order detection tries them; NULL-terminated. */

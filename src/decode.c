@@ -7,7 +7,7 @@
 
 #include "decode.h"
 
-const struct decoder *const decode_all[] = { &decode_access, NULL };
+const struct decoder *const decode_all[] = { &decode_access, &decode_otlp, &decode_jsonl, NULL };
 
 /* Names that mean "the access decoder, format detected": the report calls its
  * formats nginx and apache, so users may too. */
@@ -76,8 +76,9 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
     }
     if (best == 0)
         return err_at(e, EXIT_USAGE, path, 0, 0,
-                      "cannot tell the format (not an nginx or Apache access log that the "
-                      "rules' logformats, combined or common describe); paste its log_format or "
+                      "cannot tell the format (not JSON lines, not OTLP JSON, and not an access "
+                      "log that the rules' logformats, combined or common describe); paste its "
+                      "log_format or "
                       "LogFormat into the rules as a `logformat NAME '...'` line");
     return 0;
 }

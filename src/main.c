@@ -287,6 +287,7 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     const struct decoder *dec = NULL;
     struct decoder_state *ds = NULL;
     struct store_writer *w = NULL;
+    bool ds_ended = false;
 
     if (source_peek(src, 64 << 10, &head, e) < 0)
         goto out;
@@ -332,6 +333,7 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     }
     if (dec && dec->end) {
         const char *left = dec->end(ds);
+        ds_ended = true;
         if (left)
             source_skip(src, stats->lines, left);
     }
@@ -351,6 +353,8 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     rs->events += stats->events;
     rc = 0;
 out:
+    if (dec && dec->end && !ds_ended)
+        (void)dec->end(ds); /* releases a record left half-walked by an error */
     if (w) {
         struct err ignored; /* the run already failed with *e */
         if (store_writer_finish(w, &ignored) < 0)

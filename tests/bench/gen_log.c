@@ -447,6 +447,7 @@ struct options {
     double noise;       /* noise lines per call */
     uint64_t malformed;
     const char *out_path, *reads_path, *truth_path;
+    bool jsonl; /* --jsonl: the same workload as JSON lines */
 };
 
 struct site_truth {
@@ -689,11 +690,170 @@ static void plan_reads(struct gen *g, const struct item *call)
     }
 }
 
+/* ---- --jsonl: the same line as a JSON object (a gateway's own log) ---- */
+
+/* The next field of an nginx line of ours: the bytes up to `sep`. */
+static const char *field(const char **p, const char *end, const char *sep, size_t *n)
+{
+    size_t k = strlen(sep);
+    const char *at = *p;
+    const char *q = at;
+    while (q + k <= end && memcmp(q, sep, k) != 0)
+        q++;
+    *n = (size_t)(q - at);
+    *p = q + k <= end ? q + k : end;
+    return at;
+}
+
+/* A JSON string of bytes that hold no control characters. */
+static void put_jstr(struct line *l, const char *s, size_t n)
+{
+    put_char(l, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            put_char(l, '\\');
+        put_char(l, s[i]);
+    }
+    put_char(l, '"');
+}
+
+static void put_key(struct line *l, const char *key)
+{
+    put_char(l, '"');
+    put_str(l, key);
+    put_str(l, "\":");
+}
+
+/* Epoch ms as RFC 3339 with milliseconds: "2026-11-02T10:00:00.123Z". */
+static void put_iso_ms(struct line *l, int64_t ms)
+{
+    int64_t y, sec = ms / 1000;
+    unsigned m, d;
+    civil_from_days(sec / 86400, &y, &m, &d);
+    int64_t rem = sec % 86400;
+    char tmp[40];
+    int n = snprintf(tmp, sizeof tmp, "\"%04d-%02u-%02uT%02d:%02d:%02d.%03dZ\"", (int)y, m, d,
+                     (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
+                     (int)(ms % 1000));
+    put(l, tmp, (size_t)n);
+}
+
+/* "0.250" (seconds, three decimals) as whole milliseconds. */
+static uint64_t ms_of(const char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= '0' && p[i] <= '9')
+            v = v * 10 + (uint64_t)(p[i] - '0');
+    return v;
+}
+
+/* Rewrite the nginx line `in` (of item `it`) as one JSON object into *out:
+ * ts (epoch seconds with ms on even lines, RFC 3339 on odd ones), latency_ms,
+ * kind (call, read, other), method, route (the path without its query), path,
+ * status (a number), bytes, id, result_id (reads: the id in the path),
+ * client.ip, client.user, request.headers.user-agent and .referer. */
+static void to_jsonl(const struct gen *g, const struct item *it, const struct line *in,
+                     struct line *out)
+{
+    const char *p = in->p, *end = in->p + in->n - 1; /* without '\n' */
+    size_t n_ip, n_user, n_time, n_method, n_path, n_status, n_bytes, n_ref, n_ua, n_rt, n_msec;
+    const char *ip = field(&p, end, " - ", &n_ip);
+    const char *user = field(&p, end, " [", &n_user);
+    (void)field(&p, end, "] \"", &n_time);
+    const char *method = field(&p, end, " ", &n_method);
+    const char *path = field(&p, end, " HTTP/1.1\" ", &n_path);
+    const char *status = field(&p, end, " ", &n_status);
+    const char *bytes = field(&p, end, " \"", &n_bytes);
+    const char *ref = field(&p, end, "\" \"", &n_ref);
+    const char *ua = field(&p, end, "\" ", &n_ua);
+    const char *rt = field(&p, end, " ", &n_rt);
+    (void)field(&p, end, " ", &n_msec);
+    const char *id = p;
+    size_t n_id = (size_t)(end - p);
+    size_t n_route = 0;
+    while (n_route < n_path && path[n_route] != '?')
+        n_route++;
+
+    out->n = 0;
+    put_char(out, '{');
+    put_key(out, "ts");
+    if (g->line_serial & 1) {
+        put_iso_ms(out, it->end_ms);
+    } else {
+        put_ms(out, it->end_ms);
+    }
+    put_str(out, ",");
+    put_key(out, "latency_ms");
+    put_u64(out, ms_of(rt, n_rt));
+    put_str(out, ",");
+    put_key(out, "kind");
+    put_str(out, it->kind == K_CALL                                          ? "\"call\""
+                 : it->kind == K_READ || it->kind == K_BULK || it->kind == K_STRAY ? "\"read\""
+                                                                               : "\"other\"");
+    put_str(out, ",");
+    put_key(out, "method");
+    put_jstr(out, method, n_method);
+    put_str(out, ",");
+    put_key(out, "route");
+    put_jstr(out, path, n_route);
+    put_str(out, ",");
+    put_key(out, "path");
+    put_jstr(out, path, n_path);
+    put_str(out, ",");
+    put_key(out, "status");
+    put(out, status, n_status);
+    put_str(out, ",");
+    put_key(out, "bytes");
+    put(out, bytes, n_bytes);
+    put_str(out, ",");
+    put_key(out, "id");
+    put_jstr(out, id, n_id);
+    if (it->kind == K_READ || it->kind == K_STRAY) {
+        /* the result's id: the run of 32 hex digits in the path */
+        for (size_t i = 0; i + 32 <= n_route; i++) {
+            size_t k = 0;
+            while (k < 32 && ((path[i + k] >= '0' && path[i + k] <= '9') ||
+                              (path[i + k] >= 'a' && path[i + k] <= 'f')))
+                k++;
+            if (k == 32) {
+                put_str(out, ",");
+                put_key(out, "result_id");
+                put_jstr(out, path + i, 32);
+                break;
+            }
+        }
+    }
+    put_str(out, ",");
+    put_key(out, "client");
+    put_char(out, '{');
+    put_key(out, "ip");
+    put_jstr(out, ip, n_ip);
+    put_str(out, ",");
+    put_key(out, "user");
+    put_jstr(out, user, n_user);
+    put_str(out, "},");
+    put_key(out, "request");
+    put_str(out, "{\"headers\":{");
+    put_key(out, "user-agent");
+    put_jstr(out, ua, n_ua);
+    put_str(out, ",");
+    put_key(out, "referer");
+    put_jstr(out, ref, n_ref);
+    put_str(out, "}}}\n");
+}
+
 static void write_item(struct gen *g, const struct item *it)
 {
     struct line l;
     struct out *o = format_item(g, it, &l);
-    out_line(o, l.p, l.n);
+    if (g->o->jsonl) {
+        struct line j;
+        to_jsonl(g, it, &l, &j);
+        out_line(o, j.p, j.n);
+    } else {
+        out_line(o, l.p, l.n);
+    }
     if (it->kind == K_BULK) {
         /* Every weekly result ready before the report started is read now. */
         struct site_truth *t = &g->truth[WEEKLY];
@@ -723,11 +883,17 @@ static void write_malformed(struct gen *g, int64_t end_ms)
         struct clock saved = g->clock;
         uint64_t serial = g->line_serial;
         format_item(g, &it, &l);
+        /* cut inside the request: no reader of the format can take it, nginx's
+         * fields nor goaccess's lenient parser (nor a JSON parser: no closing '}') */
+        size_t cut = (size_t)rng_range(r, 12, (int64_t)l.request_end - 1);
+        if (g->o->jsonl) {
+            struct line j;
+            to_jsonl(g, &it, &l, &j);
+            l = j;
+        }
         g->clock = saved;
         g->line_serial = serial;
-        /* cut inside the request: no reader of the format can take it, nginx's
-         * fields nor goaccess's lenient parser */
-        l.n = (size_t)rng_range(r, 12, (int64_t)l.request_end - 1);
+        l.n = cut;
         l.p[l.n++] = '\n';
     } else { /* bytes that are no log line at all */
         static const char junk[] = "abcdefghijklmnopqrstuvwxyz0123456789+/=";
@@ -1032,12 +1198,15 @@ static bool parse_date(const char *s, int64_t *days)
 static const char usage[] =
     "usage: gen-log [-o FILE] [--reads-to FILE] [--truth FILE] [--seed N] [--days N]\n"
     "               [--start YYYY-MM-DD] [--calls N | --size BYTES[K|M|G]] [--noise R]\n"
-    "               [--malformed N] [--print-format]\n"
+    "               [--malformed N] [--jsonl] [--print-format]\n"
     "\n"
     "Writes an nginx access log of five inference call sites (churn batch, fraud\n"
     "realtime, summary unused, triage streaming, weekly bulk report) plus noise, in\n"
     "time order, deterministic for a seed. --reads-to puts the reads (and half the\n"
     "health checks) in a second file; --truth writes what the analysis must find.\n"
+    "--jsonl writes the same workload as JSON lines (one object per request: ts,\n"
+    "latency_ms, kind, method, route, path, status, bytes, id, result_id, client.*,\n"
+    "request.headers.*) for the rules of tests/cli/jsonl.sh.\n"
     "Defaults: stdout, seed 1, 14 days from 2026-11-02 (a Monday), 5000 calls,\n"
     "noise 1 line per call, no malformed lines. Calls go to the days each site\n"
     "works (churn weekdays, weekly Tuesday to Friday): a window without such a day\n"
@@ -1101,6 +1270,10 @@ int main(int argc, char **argv)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage, stdout);
             return 0;
+        }
+        if (strcmp(a, "--jsonl") == 0) {
+            o.jsonl = true;
+            continue;
         }
         if (strcmp(a, "--print-format") == 0) {
             puts(gen_format);

@@ -8,13 +8,17 @@
 # speed relative to goaccess; tempo's allocations per event (TEMPO_STATS=1).
 # Checks that goaccess really parsed the log and that tempo's counts match the
 # generator's truth; exits 1 if not.
-#   BENCH_SIZE (default 1G), BENCH_SEED (1), BENCH_MALFORMED (100), TEMPO (build/tempo)
+# Then the same workload as JSON lines (gen-log --jsonl, ~BENCH_SIZE, no malformed
+# lines: jq stops at the first one): `wc -l`, `jq -c 'select(.kind=="call")'` and
+# `tempo audit` with tests/data/jsonl/gateway.rules, in a second table.
+#   BENCH_SIZE (default 1G), BENCH_SEED (1), BENCH_MALFORMED (100), TEMPO (build/tempo),
+#   GEN (build/gen-log), BENCH_ONLY=jsonl (the JSON-lines part alone)
 cd "$(dirname "$0")/../.." || exit 3
 SIZE=${BENCH_SIZE:-1G}
 SEED=${BENCH_SEED:-1}
 MALFORMED=${BENCH_MALFORMED:-100}
 TEMPO=${TEMPO:-build/tempo}
-GEN=build/gen-log
+GEN=${GEN:-build/gen-log}
 RULES=rules/demo.rules
 D=build/bench
 LOG=$D/bench.log
@@ -25,11 +29,94 @@ for tool in "$TEMPO" "$GEN" "$TIME"; do
     [ -x "$tool" ] ||
         { echo "bench: $tool is missing (make build/tempo build/gen-log bench-deps)" >&2; exit 2; }
 done
-for tool in mawk goaccess gzip; do
+[ "${BENCH_ONLY:-}" = jsonl ] && tools=jq || tools="mawk goaccess gzip jq"
+for tool in $tools; do
     command -v $tool >/dev/null ||
         { echo "bench: $tool is not installed (make bench-deps)" >&2; exit 2; }
 done
 mkdir -p "$D"
+
+# timed NAME CMD... - run once under GNU time; stdout to $D/NAME.out, stderr to $D/NAME.err
+timed() {
+    name=$1; shift
+    echo "running $name"
+    "$TIME" -f '%e %M' -o "$D/$name.time" "$@" > "$D/$name.out" 2> "$D/$name.err"
+    rc=$?
+    echo $rc > "$D/$name.rc"
+    if [ $rc -ne 0 ]; then
+        echo "bench: $name exited $rc" >&2; tail -n 5 "$D/$name.err" >&2; status=1
+    fi
+}
+
+# table BYTES LINES NAME... - seconds, MB/s, lines/s and peak RSS of timed runs
+table() {
+    tb=$1; tl=$2; shift 2
+    printf '%-10s %9s %9s %12s %13s\n' tool seconds MB/s lines/s "peak RSS MB"
+    for name in "$@"; do
+        [ -f "$D/$name.time" ] || continue
+        if [ "$(cat "$D/$name.rc")" != 0 ]; then
+            printf '%-10s failed (exit %s): see %s\n' "$name" "$(cat "$D/$name.rc")" \
+                "$D/$name.err"
+            continue
+        fi
+        tail -n 1 "$D/$name.time" | awk -v n="$name" -v b="$tb" -v l="$tl" '
+            { s = $1; rss = $2 / 1024; t = s > 0 ? s : 0.01
+              printf "%-10s %9.2f %9.1f %12.0f %13.1f\n", n, s, b / 1e6 / t, l / t, rss }'
+    done
+}
+
+# ---- JSON lines: the same workload as a gateway's JSON log ----
+bench_jsonl() {
+    J=$D/bench.jsonl
+    jstamp="size=$SIZE seed=$SEED jsonl gen=$(cksum < tests/bench/gen_log.c)"
+    if [ -f "$J" ] && [ -f "$D/truth.jsonl" ] &&
+        [ "$(cat "$D/stamp.jsonl" 2>/dev/null)" = "$jstamp" ]; then
+        echo "reusing $J ($jstamp)"
+    else
+        rm -f "$J" "$D/stamp.jsonl"
+        echo "generating $J: --jsonl --size $SIZE --seed $SEED"
+        "$GEN" --jsonl --size "$SIZE" --seed "$SEED" --truth "$D/truth.jsonl" -o "$J" ||
+            { echo "bench: gen-log --jsonl failed" >&2; exit 3; }
+        echo "$jstamp" > "$D/stamp.jsonl"
+    fi
+    jtruth() { awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' \
+        "$D/truth.jsonl"; }
+    jbytes=$(wc -c < "$J" | tr -d ' ')
+    jlines=$(jtruth lines)
+    echo "input: $jbytes bytes, $jlines JSON lines, $(jtruth calls) calls"
+    cat "$J" > /dev/null
+    timed wc-jsonl wc -l "$J"
+    # jq's output is counted, not stored: `exec` so that time sees jq itself
+    timed jq sh -c 'exec jq -c "select(.kind==\"call\")" "$1" | wc -l' sh "$J"
+    timed tempo-jsonl "$TEMPO" audit -r tests/data/jsonl/gateway.rules --format json "$J"
+    got=$(awk '{ print $1; exit }' "$D/wc-jsonl.out")
+    [ "$got" = "$jlines" ] || { echo "CHECK wc-jsonl: $got lines, truth $jlines"; status=1; }
+    got=$(awk '{ print $1; exit }' "$D/jq.out")
+    [ "$got" = "$(jtruth calls)" ] ||
+        { echo "CHECK jq: $got calls selected, truth $(jtruth calls)"; status=1; }
+    if [ "$(cat "$D/tempo-jsonl.rc")" = 0 ]; then
+        msg=$(jq -r '.sources[0] | "\(.format) \(.lines) \(.skipped)"' "$D/tempo-jsonl.out")
+        want="jsonl $jlines 0"
+        for s in churn fraud summary triage weekly; do
+            msg="$msg $(jq -r --arg s $s \
+                '.sites[] | select(.name == $s and .by == null) | "\(.calls)/\(.reads)"' \
+                "$D/tempo-jsonl.out")"
+            want="$want $(jtruth $s.calls)/$(jtruth $s.reads)"
+        done
+        if [ "$msg" = "$want" ]; then
+            echo "check tempo-jsonl: format, lines and each site's calls/reads match the truth: ok"
+        else
+            echo "CHECK tempo-jsonl: got '$msg', truth '$want'"; status=1
+        fi
+    fi
+    echo
+    table "$jbytes" "$jlines" wc-jsonl jq tempo-jsonl
+    echo "(JSON lines; target: tempo faster than jq)"
+}
+if [ "${BENCH_ONLY:-}" = jsonl ]; then
+    bench_jsonl
+    exit $status
+fi
 
 # ---- the workload: reuse it when it was made by the same generator with the same options ----
 stamp="size=$SIZE seed=$SEED malformed=$MALFORMED gen=$(cksum < tests/bench/gen_log.c)"
@@ -56,18 +143,6 @@ echo "input: $bytes bytes ($gzbytes gzip'd), $lines lines, $(truth calls) calls,
      "$(truth malformed) malformed lines, $(truth days) days"
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 cat "$LOG" > /dev/null  # every tool starts with the file in the page cache
-
-# timed NAME CMD... - run once under GNU time; stdout to $D/NAME.out, stderr to $D/NAME.err
-timed() {
-    name=$1; shift
-    echo "running $name"
-    "$TIME" -f '%e %M' -o "$D/$name.time" "$@" > "$D/$name.out" 2> "$D/$name.err"
-    rc=$?
-    echo $rc > "$D/$name.rc"
-    if [ $rc -ne 0 ]; then
-        echo "bench: $name exited $rc" >&2; tail -n 5 "$D/$name.err" >&2; status=1
-    fi
-}
 
 GOACCESS_FORMAT='%h %^ %e [%d:%t %^] "%r" %s %b "%R" "%u" %T %^ %^'
 timed wc wc -l "$LOG"
@@ -138,4 +213,6 @@ for run in tempo tempo-gz; do
         echo "$run: no TEMPO_STATS line on standard error"
     fi
 done
+echo
+bench_jsonl
 exit $status
