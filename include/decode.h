@@ -157,7 +157,12 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
                   struct arena *a, const struct decoder **dec, struct decoder_state **st,
                   struct err *e) WARN_UNUSED;
 
-/* ---- shared by the JSON decoders ---- */
+/* ---- shared by the decoders ---- */
+
+/* For detect(): the first `cap` non-blank lines of `head` (CR dropped, over-long
+ * ones passed over; a last line cut by the end of head is left out unless it is
+ * the only one) into lines[]; *longest gets the longest one's length. */
+unsigned decode_head_lines(struct span head, struct span *lines, unsigned cap, size_t *longest);
 
 /* Copy JSON text into out[0..cap) NUL-terminated, for cJSON, with every bare
  * number of more than 15 significant characters turned into a string ("..."),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "decode.h"
+#include "limits.h"
 
 const struct decoder *const decode_all[] = { &decode_access, &decode_otlp, &decode_jsonl, NULL };
 
@@ -81,4 +82,23 @@ int decode_choose(const struct decode_options *opt, const char *path, struct spa
                       "log_format or "
                       "LogFormat into the rules as a `logformat NAME '...'` line");
     return 0;
+}
+
+unsigned decode_head_lines(struct span head, struct span *lines, unsigned cap, size_t *longest)
+{
+    unsigned n = 0;
+    struct span rest = head, line;
+    *longest = 0;
+    while (rest.n && n < cap) {
+        bool complete = span_cut(&rest, '\n', &line);
+        if (!complete && n > 0)
+            break; /* head may end inside a line */
+        if (line.n && line.p[line.n - 1] == '\r')
+            line.n--;
+        if (span_trim(line).n == 0 || line.n > LIMIT_LINE)
+            continue;
+        lines[n++] = line;
+        *longest = line.n > *longest ? line.n : *longest;
+    }
+    return n;
 }

@@ -1469,20 +1469,8 @@ static struct decoder_state *access_open(const struct decode_options *opt, struc
 static int access_detect(struct decoder_state *st, struct span head)
 {
     struct span lines[DETECT_LINES];
-    unsigned n = 0;
     size_t longest = 0;
-    struct span rest = head, line;
-    while (rest.n && n < DETECT_LINES) {
-        bool complete = span_cut(&rest, '\n', &line);
-        if (!complete && n > 0)
-            break; /* head may end inside a line */
-        if (line.n && line.p[line.n - 1] == '\r')
-            line.n--;
-        if (span_trim(line).n == 0 || line.n > LIMIT_LINE)
-            continue;
-        lines[n++] = line;
-        longest = line.n > longest ? line.n : longest;
-    }
+    unsigned n = decode_head_lines(head, lines, DETECT_LINES, &longest);
     if (n == 0)
         return 0;
     char *scratch = st->scratch ? st->scratch : arena_alloc(st->a, 2 * longest + 1024);

@@ -390,20 +390,8 @@ static int jsonl_detect(struct decoder_state *st, struct span head)
     if (!body.n || body.p[0] != '{')
         return 0;
     struct span lines[DETECT_LINES];
-    unsigned n = 0;
     size_t longest = 0;
-    struct span rest = strip_bom(head), line;
-    while (rest.n && n < DETECT_LINES) {
-        bool complete = span_cut(&rest, '\n', &line);
-        if (!complete && n > 0)
-            break; /* head may end inside a line */
-        if (line.n && line.p[line.n - 1] == '\r')
-            line.n--;
-        if (span_trim(line).n == 0 || line.n > LIMIT_LINE)
-            continue;
-        lines[n++] = line;
-        longest = line.n > longest ? line.n : longest;
-    }
+    unsigned n = decode_head_lines(strip_bom(head), lines, DETECT_LINES, &longest);
     if (n == 0)
         return 0;
     char *prep = st->prep ? st->prep : arena_alloc(st->a, 2 * longest + 1);
