@@ -23,6 +23,7 @@ struct match_call {
     unsigned rule;      /* index into rules.calls */
     struct span by;     /* by= value; empty when none */
     struct span key;    /* empty when the call has no key (only bulk reads find it) */
+    struct span key2;   /* the second key (key=A,B): reads of either find it; empty: none */
     int64_t start_us;   /* request start: when its input existed */
     int64_t ready_us;   /* response end: when its result existed */
     int64_t latency_us; /* ready - start, or -1 when the log has no duration */

@@ -108,6 +108,7 @@ struct rules_match {
     struct rules_path path;   /* n_segs == 0 for a `where` rule */
     struct rules_node *where; /* NULL for a METHOD PATH rule */
     struct span key;          /* key=ATTR, or "key" when the path captures {key}; empty: none */
+    struct span key2;         /* second key of a call rule (key=A,B); empty: none */
     struct span by;           /* by=ATTR; empty: none */
     bool bulk;                /* read rules only */
     unsigned line, col;

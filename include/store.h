@@ -45,7 +45,7 @@ void store_close(struct store *st);
 int store_begin_source(struct store *st, const char *path, int64_t *source_id,
                        struct err *e) WARN_UNUSED;
 /* Write a call or a read of the current batch (a transaction is opened on demand
- * and committed every LIMIT_STORE_BATCH rows). Empty key, by: stored as NULL;
+ * and committed every LIMIT_STORE_BATCH rows). Empty key, key2, by: stored as NULL;
  * latency and tokens < 0: NULL. */
 int store_put_call(struct store *st, int64_t source_id, const struct match_call *c,
                    struct err *e) WARN_UNUSED;
@@ -104,6 +104,8 @@ struct store_call_row {
     int64_t by;             /* label id, or STORE_NO_LABEL */
     bool has_key;
     uint64_t key;           /* span_hash of the key, when has_key */
+    bool has_alt_key;       /* the call's second key (key=A,B): reads of either find it */
+    uint64_t alt_key;       /* span_hash of that key, when has_alt_key */
     int64_t start_us, ready_us; /* µs UTC */
     int64_t latency_us;     /* µs; -1: unknown */
     int64_t tokens_in, tokens_out; /* -1: unknown */

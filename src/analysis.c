@@ -555,8 +555,20 @@ static int64_t sat_add(int64_t a, int64_t b)
     return __builtin_add_overflow(a, b, &s) ? INT64_MAX : s;
 }
 
-/* One call; `k` is its key's slot (NULL without a key). */
-static void one_call(struct ctx *x, const struct store_call_row *c, const struct kslot *k)
+/* Offer the first read at or after `start_us` of each reader rank of slot k. */
+static void offer_keyed(struct ctx *x, const struct kslot *k, int64_t start_us, struct first *f)
+{
+    for (uint32_t lo = k->start, hi = k->start + k->count, end; lo < hi; lo = end) {
+        end = past_rank(x->keyed, lo, hi, x->keyed[lo].rank);
+        uint32_t i = first_at(x->keyed, lo, end, start_us);
+        if (i < end)
+            offer(x, &x->keyed[i], f);
+    }
+}
+
+/* One call; `k` is its key's slot, `k2` its second key's (NULL without). */
+static void one_call(struct ctx *x, const struct store_call_row *c, const struct kslot *k,
+                     const struct kslot *k2)
 {
     uint32_t gi = group_for(x, c->site, c->by);
     struct group *g = &x->groups[gi];
@@ -570,19 +582,15 @@ static void one_call(struct ctx *x, const struct store_call_row *c, const struct
         vec_push(&g->lats, c->latency_us);
 
     /* First read: the earliest keyed read at or after the call's start (one
-     * before ready is log-time rounding: wait 0), or the first bulk read at
-     * or after ready, per reader rank and overall. */
+     * before ready is log-time rounding: wait 0) under either of its keys, or
+     * the first bulk read at or after ready, per reader rank and overall. */
     struct first f = { INT64_MAX, NULL };
     x->stamp++;
     x->n_touched = 0;
-    if (k && k->count) {
-        for (uint32_t lo = k->start, hi = k->start + k->count, end; lo < hi; lo = end) {
-            end = past_rank(x->keyed, lo, hi, x->keyed[lo].rank);
-            uint32_t i = first_at(x->keyed, lo, end, c->start_us);
-            if (i < end)
-                offer(x, &x->keyed[i], &f);
-        }
-    }
+    if (k && k->count)
+        offer_keyed(x, k, c->start_us, &f);
+    if (k2 && k2 != k && k2->count)
+        offer_keyed(x, k2, c->start_us, &f);
     for (uint32_t ri = x->site_runs[c->site]; ri < x->site_runs[c->site + 1]; ri++) {
         const struct run *run = &x->bulk_runs[ri];
         uint32_t i = first_at(x->bulk, run->start, run->end, c->ready_us);
@@ -621,7 +629,7 @@ static void one_call(struct ctx *x, const struct store_call_row *c, const struct
  * queueing one after another (measured: the join ran 2x faster). */
 static void flush_calls(struct ctx *x)
 {
-    const struct kslot *k[CALL_BATCH];
+    const struct kslot *k[CALL_BATCH], *k2;
     uint64_t key[CALL_BATCH];
     for (unsigned i = 0; i < x->n_batch; i++) {
         const struct store_call_row *c = &x->batch[i];
@@ -635,8 +643,11 @@ static void flush_calls(struct ctx *x)
         if (k[i] && k[i]->count)
             __builtin_prefetch(&x->keyed[k[i]->start]);
     }
-    for (unsigned i = 0; i < x->n_batch; i++)
-        one_call(x, &x->batch[i], k[i]);
+    for (unsigned i = 0; i < x->n_batch; i++) {
+        const struct store_call_row *c = &x->batch[i];
+        k2 = c->has_alt_key ? &x->keys[kslot_of(x, fold(c->site, c->alt_key))] : NULL;
+        one_call(x, c, k[i], k2);
+    }
     x->n_batch = 0;
 }
 

@@ -67,6 +67,7 @@ static void want_node(struct matcher *m, const struct rules_node *n)
 static void want_rule(struct matcher *m, const struct rules_match *rm)
 {
     want(m, rm->key);
+    want(m, rm->key2);
     want(m, rm->by);
     want_node(m, rm->where);
 }
@@ -234,6 +235,9 @@ bool match_event(struct matcher *m, const struct event *ev, struct match_out *ou
         c->key = lookup(rm->key, ev, caps, n_caps);
         if (c->key.n > LIMIT_KEY)
             c->key = SPAN_NULL;
+        c->key2 = lookup(rm->key2, ev, caps, n_caps);
+        if (c->key2.n > LIMIT_KEY)
+            c->key2 = SPAN_NULL;
         c->by = lookup(rm->by, ev, caps, n_caps);
         if (c->by.n > LIMIT_BY)
             c->by.n = LIMIT_BY;

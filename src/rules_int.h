@@ -33,6 +33,7 @@ enum rules_tok {
     TOK_PATH,     /* /v1/x/{id} up to white space */
     TOK_STAR,     /* * */
     TOK_ASSIGN,   /* = */
+    TOK_COMMA,    /* , (between the two keys of a call rule) */
     TOK_LPAREN,
     TOK_RPAREN,
     TOK_AND,

@@ -273,6 +273,9 @@ static void lex_op(struct rules_lexer *lx, struct rules_token *t)
     case '~':
         t->kind = TOK_TILDE;
         break;
+    case ',':
+        t->kind = TOK_COMMA;
+        break;
     case '=':
         t->kind = eq2 ? TOK_EQ : TOK_ASSIGN;
         n = eq2 ? 2 : 1;

@@ -716,8 +716,9 @@ static void parse_jsonl(struct rules_parser *ps)
     j->line = kw.line;
 }
 
-/* option -> ( 'key' | 'by' ) '=' ATTR */
-static void parse_option(struct rules_parser *ps, struct rules_match *m)
+/* option -> 'key' '=' ATTR [ ',' ATTR ] | 'by' '=' ATTR
+ * (the second key only on call rules: a result found by reads of either) */
+static void parse_option(struct rules_parser *ps, struct rules_match *m, bool is_read)
 {
     struct rules_token opt = ps->tok, v;
     bool is_key = span_eq_str(opt.text, "key");
@@ -737,6 +738,29 @@ static void parse_option(struct rules_parser *ps, struct rules_match *m)
         return;
     }
     *dst = keep(ps, v.text);
+    if (!is_key || ps->tok.kind != TOK_COMMA)
+        return;
+    struct rules_token comma = ps->tok, v2;
+    if (is_read) {
+        error_tok(ps, &comma, "a read rule has one key");
+        return;
+    }
+    next(ps);
+    if (!expect(ps, TOK_WORD, "an attribute name", "after ','", &v2))
+        return;
+    if (v2.text.n > LIMIT_ATTR_NAME) {
+        error_tok(ps, &v2, "attribute name longer than %u bytes", LIMIT_ATTR_NAME);
+        return;
+    }
+    if (ps->tok.kind == TOK_COMMA) {
+        error_tok(ps, &ps->tok, "a call rule has at most two keys");
+        return;
+    }
+    if (comma.text.p != v.text.p + v.text.n || v2.text.p != comma.text.p + 1) {
+        error_tok(ps, &comma, "no spaces around ',' in key=A,B");
+        return;
+    }
+    m->key2 = keep(ps, v2.text);
 }
 
 static bool is_method(struct span s)
@@ -790,7 +814,7 @@ static void parse_match(struct rules_parser *ps)
     }
     while (!ps->in_error) {
         if (is_word(ps, "key") || is_word(ps, "by")) {
-            parse_option(ps, &m);
+            parse_option(ps, &m, is_read);
         } else if (is_word(ps, "bulk")) {
             if (!is_read) {
                 error_tok(ps, &ps->tok, "'bulk' is only for read rules");

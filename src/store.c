@@ -37,7 +37,7 @@ static const char *const store_migrations[] = {
     " complete INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE source_errors(source_id INTEGER NOT NULL REFERENCES sources(id)"
     " ON DELETE CASCADE, line INTEGER NOT NULL, reason TEXT NOT NULL);"
-    "CREATE TABLE calls(site INTEGER NOT NULL, by INTEGER, key INTEGER,"
+    "CREATE TABLE calls(site INTEGER NOT NULL, by INTEGER, key INTEGER, alt_key INTEGER,"
     " start_us INTEGER NOT NULL, ready_us INTEGER NOT NULL, latency_us INTEGER,"
     " tokens_in INTEGER, tokens_out INTEGER, source_id INTEGER NOT NULL);"
     "CREATE TABLE reads(site INTEGER NOT NULL, key INTEGER, bulk INTEGER NOT NULL,"
@@ -50,16 +50,17 @@ static const char *const store_migrations[] = {
  * needs a statement journal, which copied a 64 KiB page per statement and
  * doubled the insert time. FAIL keeps the rows before a failing one; any
  * failure ends the run, and the open batch is rolled back in store_close(). */
-#define CALL_COLS 9
+#define CALL_COLS 10
 #define READ_COLS 6
 #define CALL_INSERT                                                                                \
     "INSERT OR FAIL INTO calls(site, by, key, start_us, ready_us, latency_us, tokens_in,"         \
-    " tokens_out, source_id) VALUES "
+    " tokens_out, source_id, alt_key) VALUES "
 #define READ_INSERT "INSERT OR FAIL INTO reads(site, key, bulk, at_us, by, source_id) VALUES "
 
 struct pending_call {
     int64_t site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out, source_id;
-    bool has_key;
+    int64_t alt_key;
+    bool has_key, has_alt_key;
 };
 
 struct pending_read {
@@ -155,6 +156,7 @@ static void bind_call(sqlite3_stmt *q, int base, const struct pending_call *c)
     bind_opt(q, base + 7, c->tokens_in >= 0, c->tokens_in);
     bind_opt(q, base + 8, c->tokens_out >= 0, c->tokens_out);
     sqlite3_bind_int64(q, base + 9, c->source_id);
+    bind_opt(q, base + 10, c->has_alt_key, c->alt_key);
 }
 
 static void bind_read(sqlite3_stmt *q, int base, const struct pending_read *r)
@@ -369,7 +371,7 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, count_rows),
           "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM reads)" },
         { offsetof(struct store, scan_calls),
-          "SELECT site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out"
+          "SELECT site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out, alt_key"
           " FROM calls" },
         { offsetof(struct store, scan_reads), "SELECT site, key, bulk, at_us, by FROM reads" },
     };
@@ -521,6 +523,8 @@ int store_put_call(struct store *st, int64_t source_id, const struct match_call 
     p->site = st->site_db[c->site];
     p->has_key = c->key.n > 0;
     p->key = p->has_key ? hash_to_i64(span_hash(c->key)) : 0;
+    p->has_alt_key = c->key2.n > 0;
+    p->alt_key = p->has_alt_key ? hash_to_i64(span_hash(c->key2)) : 0;
     p->start_us = c->start_us;
     p->ready_us = c->ready_us;
     p->latency_us = c->latency_us;
@@ -710,6 +714,8 @@ int store_scan_calls(struct store *st, int (*fn)(void *ctx, const struct store_c
         row.latency_us = column_opt(q, 5);
         row.tokens_in = column_opt(q, 6);
         row.tokens_out = column_opt(q, 7);
+        row.has_alt_key = sqlite3_column_type(q, 8) != SQLITE_NULL;
+        row.alt_key = row.has_alt_key ? i64_to_hash(sqlite3_column_int64(q, 8)) : 0;
         stop = fn(ctx, &row);
     }
     sqlite3_reset(q);

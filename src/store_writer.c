@@ -128,13 +128,14 @@ static struct span keep(struct batch *b, struct span s)
 
 int store_writer_call(struct store_writer *w, const struct match_call *c, struct err *e)
 {
-    if (make_room(w, c->key.n + c->by.n, e) < 0)
+    if (make_room(w, c->key.n + c->key2.n + c->by.n, e) < 0)
         return -1;
     struct batch *b = w->fill;
     struct record *r = &b->recs[b->n++];
     r->is_call = true;
     r->call = *c;
     r->call.key = keep(b, c->key);
+    r->call.key2 = keep(b, c->key2);
     r->call.by = keep(b, c->by);
     return 0;
 }

@@ -73,6 +73,26 @@ check_eq "base64 events" 2 "$(jq -r '.sources[0].events' "$T/b.json")"
 check_eq "base64 call read" '{"c":1,"r":1,"p50":7199.5}' \
     "$(jq -c '.sites[] | select(.by == "m") | {c: .calls, r: .reads, p50: .wait_s.p50}' "$T/b.json")"
 
+# The shipped rules key a GenAI call by its span id and its gen_ai.response.id:
+# a span carrying the response id reads it (2 h later), before a linked span does.
+{
+    printf '{"resourceSpans":[{"scopeSpans":[{"spans":['
+    printf '{"traceId":"000000000000000000000000000000A1","spanId":"00000000000000B1","name":"chat r",'
+    printf '"startTimeUnixNano":"%s000000000","endTimeUnixNano":"%s500000000",' $T0 $T0
+    printf '"attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},'
+    printf '{"key":"gen_ai.request.model","value":{"stringValue":"r"}},'
+    printf '{"key":"gen_ai.response.id","value":{"stringValue":"chatcmpl-1"}}]},'
+    printf '{"traceId":"000000000000000000000000000000A3","spanId":"00000000000000C3","name":"fetch",'
+    printf '"startTimeUnixNano":"%s","endTimeUnixNano":"%s",' $((T0 + 7200))000000000 $((T0 + 7201))000000000
+    printf '"attributes":[{"key":"gen_ai.response.id","value":{"stringValue":"chatcmpl-1"}}]},'
+    printf '{"traceId":"000000000000000000000000000000A2","spanId":"00000000000000C2","name":"read",'
+    printf '"startTimeUnixNano":"%s","endTimeUnixNano":"%s",' $((T0 + 9000))000000000 $((T0 + 9001))000000000
+    printf '"links":[{"traceId":"000000000000000000000000000000A1","spanId":"00000000000000B1"}]}]}]}]}\n'
+} > "$T/respid.jsonl"
+check_exit "otlp response id" 0 "$TEMPO" audit -r rules/default.rules --format json "$T/respid.jsonl"
+check_eq "response id read" '{"c":1,"r":1,"p50":7199.5}' \
+    "$(jq -c '.sites[] | select(.by == "r") | {c: .calls, r: .reads, p50: .wait_s.p50}' "$T/out")"
+
 # A bad span among good ones is skipped by itself; bad lines are counted.
 {
     head -n 1 "$FIX" | jq -c '.resourceSpans[0].scopeSpans[0].spans[1] |= del(.endTimeUnixNano)'

@@ -52,15 +52,21 @@ static void fx_open(struct fx *f, const char *const *names, unsigned n)
         printf("FAIL begin source: %s\n", e.msg);
 }
 
-static void call_by(struct fx *f, unsigned site, const char *key, const char *by, int64_t start,
-                    int64_t ready)
+static void call_keys(struct fx *f, unsigned site, const char *key, const char *key2,
+                      const char *by, int64_t start, int64_t ready)
 {
-    struct match_call c = { .site = site, .key = span_of(key), .by = span_of(by),
-                            .start_us = start, .ready_us = ready, .latency_us = ready - start,
-                            .tokens_in = -1, .tokens_out = -1 };
+    struct match_call c = { .site = site, .key = span_of(key), .key2 = span_of(key2),
+                            .by = span_of(by), .start_us = start, .ready_us = ready,
+                            .latency_us = ready - start, .tokens_in = -1, .tokens_out = -1 };
     struct err e = { 0 };
     if (store_put_call(f->st, f->src, &c, &e) < 0)
         printf("FAIL put call: %s\n", e.msg);
+}
+
+static void call_by(struct fx *f, unsigned site, const char *key, const char *by, int64_t start,
+                    int64_t ready)
+{
+    call_keys(f, site, key, "", by, start, ready);
 }
 
 static void call(struct fx *f, unsigned site, const char *key, int64_t start, int64_t ready)
@@ -245,6 +251,46 @@ static void test_bulk(void)
         CHECK(!o->has_wait);
         CHECK_INT(o->eligible, 0);
         CHECK_DBL(o->tolerant_share, 0, 0);
+    }
+    fx_close(&f);
+}
+
+/* A call with two keys (key=A,B) is found by reads of either: its first read
+ * is the earliest of both, and each reader's first read counts. */
+static void test_alt_key(void)
+{
+    static const char *const names[] = { "genai" };
+    struct fx f;
+    fx_open(&f, names, 1);
+    call_keys(&f, 0, "A", "B", "", T0 + H - S, T0 + H);
+    read_by(&f, 0, "B", "ui", T0 + H + 10 * M);   /* t1: by the second key */
+    read_by(&f, 0, "A", "api", T0 + H + 20 * M);  /* t2 > t1: by the first */
+    call(&f, 0, "C", T0 + 2 * H - S, T0 + 2 * H); /* one key still works */
+    read_by(&f, 0, "C", "", T0 + 2 * H + 5 * M);
+    call_keys(&f, 0, "F", "G", "", T0 + 3 * H - S, T0 + 3 * H); /* only its first key read */
+    read_by(&f, 0, "F", "", T0 + 3 * H + 30 * M);
+    call_keys(&f, 0, "D", "E", "", T0 + 4 * H - S, T0 + 4 * H); /* an unrelated read */
+    read_by(&f, 0, "zz", "", T0 + 4 * H + M);
+    CHECK_INT(fx_run(&f, T0, T0 + 10 * H, INT64_MIN, INT64_MAX), 0);
+    const struct analysis_site *s = site_of(&f, "genai", NULL);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_INT(s->calls, 4);
+        CHECK_INT(s->reads, 3);
+        CHECK_INT(s->read_events, 3);
+        CHECK_INT(s->wait_us[Q_MIN], 5 * M);
+        CHECK_INT(s->wait_us[Q_P50], 10 * M); /* A/B: the read of B */
+        CHECK_INT(s->wait_us[Q_MAX], 30 * M);
+        CHECK_INT(s->censored, 0);
+        CHECK_INT(s->tolerant, 1); /* D: unread for 6 h */
+        CHECK_INT(s->n_readers, 2);
+        if (s->n_readers == 2) {
+            CHECK_SPAN(s->readers[0].by, "api");
+            CHECK_INT(s->readers[0].reads, 1);
+            CHECK_INT(s->readers[0].wait_p50_us, 20 * M);
+            CHECK_SPAN(s->readers[1].by, "ui");
+            CHECK_INT(s->readers[1].wait_p50_us, 10 * M);
+        }
     }
     fx_close(&f);
 }
@@ -481,6 +527,7 @@ int main(void)
     test_wilson();
     test_censoring();
     test_bulk();
+    test_alt_key();
     test_readers();
     test_curve();
     test_split_and_window();

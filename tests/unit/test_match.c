@@ -39,7 +39,8 @@ int main(void)
     struct rules_match calls[] = {
         { .site = 0, .method = SPAN_LIT("POST"), .path = PATH(infer_segs), .by = SPAN_LIT("model"),
           .key = SPAN_LIT("request_id") },
-        { .site = 1, .method = SPAN_LIT("POST"), .path = PATH(chat_segs), .key = SPAN_LIT("resp.id") },
+        { .site = 1, .method = SPAN_LIT("POST"), .path = PATH(chat_segs), .key = SPAN_LIT("resp.id"),
+          .key2 = SPAN_LIT("gen_ai.response.id") },
         { .site = 2, .method = SPAN_LIT("POST"), .path = PATH(tf_segs), .by = SPAN_LIT("model") },
         { .site = 1, .method = SPAN_LIT("*"), .path = PATH(any_segs) }, /* never first */
     };
@@ -93,9 +94,24 @@ int main(void)
     CHECK(match_event(m, &ev, &out));
     CHECK_INT(out.call.site, 1);
     CHECK_SPAN(out.call.key, "chatcmpl-9");
+    CHECK_INT(out.call.key2.n, 0); /* gen_ai.response.id absent */
     CHECK_INT(out.call.by.n, 0);
     CHECK_INT(out.call.tokens_in, 120);
     CHECK_INT(out.call.tokens_out, 30);
+
+    /* A second key (key=A,B): both taken; the second is a wanted name. */
+    ev_set(&ev, "POST", "/v1/chat/completions");
+    event_add(&ev, SPAN_LIT("resp.id"), SPAN_LIT("span-1"), ATTR_STRING);
+    event_add(&ev, SPAN_LIT("gen_ai.response.id"), SPAN_LIT("chatcmpl-7"), ATTR_STRING);
+    CHECK(match_event(m, &ev, &out));
+    CHECK_SPAN(out.call.key, "span-1");
+    CHECK_SPAN(out.call.key2, "chatcmpl-7");
+    unsigned n_wanted;
+    const struct span *wanted = match_wanted(m, &n_wanted);
+    bool wants_key2 = false;
+    for (unsigned i = 0; i < n_wanted; i++)
+        wants_key2 |= span_eq_str(wanted[i], "gen_ai.response.id");
+    CHECK(wants_key2);
 
     /* A capture followed by a literal in the same segment. */
     ev_set(&ev, "POST", "/v1/models/resnet:predict");

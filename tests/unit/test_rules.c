@@ -292,7 +292,7 @@ static void test_calls_and_reads(void)
                             "call chat POST /v1/chat/completions key=resp.id by=req.model\n"
                             "call scoring where route == \"/score\" and kind == \"call\" "
                             "key=request_id\n"
-                            "call churn * /v1/churn/*\n"
+                            "call churn * /v1/churn/* key=span_id,gen_ai.response.id\n"
                             "read churn GET /v1/predictions/{key}\n"
                             "read churn GET /v1/reports/churn bulk\n"
                             "read chat where kind == \"read\" key=result_id "
@@ -312,6 +312,9 @@ static void test_calls_and_reads(void)
     CHECK_SPAN(r->calls[0].path.text, "/v2/models/churn/infer");
     CHECK_INT(r->calls[0].path.n_segs, 1);
     CHECK_SPAN(r->calls[0].key, "request_id");
+    CHECK_INT(r->calls[0].key2.n, 0);
+    CHECK_SPAN(r->calls[3].key, "span_id");
+    CHECK_SPAN(r->calls[3].key2, "gen_ai.response.id");
     CHECK_SPAN(r->calls[1].by, "req.model");
     CHECK(r->calls[2].where != NULL);
     CHECK_INT(r->calls[2].path.n_segs, 0);
@@ -840,6 +843,16 @@ static void test_errors(void)
               "1:8: bad method 'post' (expected an upper-case method like GET, *, or 'where')");
     CHECK_STR(first_error("call a POST /x key=a key=b\n"), "1:22: duplicate key= (already key=a)");
     CHECK_STR(first_error("call a POST /x bulk\n"), "1:16: 'bulk' is only for read rules");
+    CHECK_STR(first_error("call a POST /x\nread a GET /r key=a,b\n"),
+              "2:20: a read rule has one key");
+    CHECK_STR(first_error("call a POST /x key=a,b,c\n"), "1:23: a call rule has at most two keys");
+    CHECK_STR(first_error("call a POST /x key=a,\n"),
+              "1:22: expected an attribute name after ',', got end of line");
+    CHECK_STR(first_error("call a POST /x key=,b\n"),
+              "1:20: expected an attribute name after 'key=', got ','");
+    CHECK_STR(first_error("call a POST /x key=a, b\n"), "1:21: no spaces around ',' in key=A,B");
+    CHECK_STR(first_error("call a POST /x by=a,b\n"),
+              "1:20: unexpected ',' (expected key=, by= or end of line)");
     CHECK_STR(first_error("call a POST /x\nread a GET /r\n"),
               "2:1: read rule without a key (add key=ATTR, a {key} in the path, or bulk)");
     CHECK_STR(first_error("call a POST /x\nread a GET /r/{key} bulk\n"),

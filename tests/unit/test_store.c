@@ -102,6 +102,7 @@ static void test_round_trip(void)
     struct match_call c2 = call(1, "", "gpt-4o", T0 + 5);
     c2.latency_us = -1, c2.tokens_in = -1, c2.tokens_out = 7;
     struct match_call c3 = call(1, "req-3", "gpt-4o", T0 + 9);
+    c3.key2 = SPAN_LIT("chatcmpl-3");
     CHECK_INT(store_put_call(st, src, &c1, &e), 0);
     CHECK_INT(store_put_call(st, src, &c2, &e), 0);
     CHECK_INT(store_put_call(st, src, &c3, &e), 0);
@@ -125,6 +126,7 @@ static void test_round_trip(void)
     CHECK_INT(c.rows[0].site, 0);
     CHECK(c.rows[0].has_key);
     CHECK(c.rows[0].key == span_hash(SPAN_LIT("req-1")));
+    CHECK(!c.rows[0].has_alt_key);
     CHECK_INT(c.rows[0].by, STORE_NO_LABEL);
     CHECK_INT(c.rows[0].start_us, T0);
     CHECK_INT(c.rows[0].ready_us, T0 + 250000);
@@ -138,6 +140,8 @@ static void test_round_trip(void)
     CHECK_INT(c.rows[1].tokens_out, 7);
     CHECK(c.rows[1].by != STORE_NO_LABEL);
     CHECK_INT(c.rows[2].by, c.rows[1].by); /* one label for one value */
+    CHECK(c.rows[2].has_alt_key);
+    CHECK(c.rows[2].alt_key == span_hash(SPAN_LIT("chatcmpl-3")));
 
     struct arena *a = arena_new(4096);
     struct span by = SPAN_NULL;
@@ -222,6 +226,7 @@ static void test_many_rows(void)
     for (int i = 0; i < 1037; i++) {
         snprintf(key, sizeof key, "k%d", i);
         struct match_call c = call(0, key, i % 3 ? "a" : "b", T0 + i);
+        c.key2 = i % 2 ? span_of(key) : SPAN_NULL; /* multi-row inserts bind it too */
         struct match_read r = { .site = 0, .key = span_of(key), .at_us = T0 + i };
         ok += store_put_call(st, src, &c, &e) == 0 && store_put_read(st, src, &r, &e) == 0;
     }
@@ -232,6 +237,8 @@ static void test_many_rows(void)
     CHECK_INT(store_scan_calls(st, take_call, &c, &e), 0);
     CHECK_INT(c.n, 1037);
     CHECK(c.rows[7].key == span_hash(SPAN_LIT("k7")));
+    CHECK(c.rows[7].has_alt_key && c.rows[7].alt_key == span_hash(SPAN_LIT("k7")));
+    CHECK(!c.rows[6].has_alt_key);
     CHECK_INT(c.rows[7].start_us, T0 + 7);
     struct reads_seen r = { 0 };
     CHECK_INT(store_scan_reads(st, take_read, &r, &e), 0);
