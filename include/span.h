@@ -55,6 +55,18 @@ static inline bool span_starts(struct span a, const char *prefix)
     return a.n >= n && memcmp(a.p, prefix, n) == 0;
 }
 
+/* Value of a hexadecimal digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
+static inline int span_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 /* ASCII case-insensitive equality. */
 bool span_eq_nocase(struct span a, struct span b);
 

@@ -856,17 +856,6 @@ static void set_time(struct run *r, unsigned slot, unsigned rank, int64_t us)
     }
 }
 
-static int hexval(char b)
-{
-    if (b >= '0' && b <= '9')
-        return b - '0';
-    if (b >= 'a' && b <= 'f')
-        return b - 'a' + 10;
-    if (b >= 'A' && b <= 'F')
-        return b - 'A' + 10;
-    return -1;
-}
-
 /* The log's escapes into out (at most v.n bytes): nginx writes \xHH (and
  * escape=json \" \\), Apache \" \\ \b \n \r \t \v \xhh. Anything else stays. */
 static size_t unescape_log(struct span v, char *out)
@@ -900,8 +889,8 @@ static size_t unescape_log(struct span v, char *out)
             o = '\v';
             break;
         case 'x':
-            if (i + 3 < v.n && hexval(v.p[i + 2]) >= 0 && hexval(v.p[i + 3]) >= 0) {
-                out[k++] = (char)(hexval(v.p[i + 2]) * 16 + hexval(v.p[i + 3]));
+            if (i + 3 < v.n && span_hex_digit(v.p[i + 2]) >= 0 && span_hex_digit(v.p[i + 3]) >= 0) {
+                out[k++] = (char)(span_hex_digit(v.p[i + 2]) * 16 + span_hex_digit(v.p[i + 3]));
                 i += 3;
             } else {
                 out[k++] = b;
@@ -925,8 +914,8 @@ static size_t unescape_url(struct span v, char *out)
         char b = v.p[i];
         if (b == '+') {
             out[k++] = ' ';
-        } else if (b == '%' && i + 2 < v.n && hexval(v.p[i + 1]) >= 0 && hexval(v.p[i + 2]) >= 0) {
-            out[k++] = (char)(hexval(v.p[i + 1]) * 16 + hexval(v.p[i + 2]));
+        } else if (b == '%' && i + 2 < v.n && span_hex_digit(v.p[i + 1]) >= 0 && span_hex_digit(v.p[i + 2]) >= 0) {
+            out[k++] = (char)(span_hex_digit(v.p[i + 1]) * 16 + span_hex_digit(v.p[i + 2]));
             i += 2;
         } else {
             out[k++] = b;

@@ -295,17 +295,6 @@ static void add_kvs(struct decoder_state *st, struct event *ev, const cJSON *lis
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int b64val(char c)
 {
     if (c >= 'A' && c <= 'Z')
@@ -330,7 +319,7 @@ static bool id_hex(struct decoder_state *st, struct span s, size_t bytes, struct
     if (s.n == 2 * bytes) {
         bool ok = true, lower = true;
         for (size_t i = 0; i < s.n && ok; i++) {
-            ok = hexval(s.p[i]) >= 0;
+            ok = span_hex_digit(s.p[i]) >= 0;
             lower = lower && !(s.p[i] >= 'A' && s.p[i] <= 'F');
         }
         if (ok && lower) {
@@ -342,7 +331,7 @@ static bool id_hex(struct decoder_state *st, struct span s, size_t bytes, struct
             if (!d)
                 return false;
             for (size_t i = 0; i < s.n; i++)
-                d[i] = digits[hexval(s.p[i])];
+                d[i] = digits[span_hex_digit(s.p[i])];
             *out = (struct span){ d, s.n };
             return true;
         }

@@ -36,19 +36,21 @@ static int table_write(const struct report_input *in, FILE *out, struct err *e)
     size_t width[REPORT_COLS];
     for (int c = 0; c < REPORT_COLS; c++)
         width[c] = strlen(report_col_names[c]);
+    struct buf tmp;
+    buf_init(&tmp, 256);
     for (unsigned i = 0; i < n; i++) {
         report_site_cells(&an->sites[i], cells[i]);
         for (int c = 0; c < REPORT_COLS; c++) {
-            struct buf tmp;
-            buf_init(&tmp, 256);
+            /* Site and by= values come from input: no control bytes on a terminal. */
+            buf_reset(&tmp);
             if (report_text(&tmp, span_of(cells[i][c])) == 0 && tmp.p)
                 snprintf(cells[i][c], REPORT_CELL, "%s", tmp.p);
-            buf_release(&tmp);
             size_t w = strlen(cells[i][c]);
             if (w > width[c])
                 width[c] = w;
         }
     }
+    buf_release(&tmp);
     int rc = header(&b, in);
     for (int c = 0; c < REPORT_COLS && rc == 0; c++)
         rc = buf_printf(&b, c < 2 ? "%-*s  " : "%*s%s", (int)width[c], report_col_names[c],
