@@ -31,6 +31,8 @@ struct event {
     int64_t start_us;    /* µs UTC: request start (log time minus request time) */
     int64_t end_us;      /* µs UTC: response end; == start_us when unknown */
     bool has_duration;   /* end_us - start_us was measured, not assumed */
+    bool has_utc_offset; /* the record's time carried an offset from UTC ("+0200", "Z") */
+    int utc_offset_s;    /* that offset, seconds east of UTC */
     uint64_t line;       /* 1-based line (or record) number in its source */
     unsigned n_attrs;
     struct attr attrs[LIMIT_ATTRS];

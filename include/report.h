@@ -14,12 +14,14 @@
 #include "rules.h"
 #include "verdict.h"
 #include "buf.h"
+#include "chart.h"
 
 struct report_input {
     const struct rules *rules;
     const struct analysis *an;
     const struct verdict_result *vr;
     int64_t generated_us; /* µs UTC */
+    const struct chart_set *charts; /* `tempo report`: the charts drawn; NULL: none */
 };
 
 struct reporter {
@@ -28,6 +30,9 @@ struct reporter {
 };
 
 extern const struct reporter report_table, report_json, report_md;
+/* `tempo report` only (not listed in report_all): one row per site; one
+ * self-contained page with the charts inline. */
+extern const struct reporter report_csv, report_html;
 /* NULL-terminated. */
 extern const struct reporter *const report_all[];
 
@@ -48,6 +53,13 @@ int report_json_num(struct buf *b, double v) WARN_UNUSED;
 int report_md_cell(struct buf *b, struct span s) WARN_UNUSED;
 /* Append `s` for a terminal: control bytes shown as '?', invalid UTF-8 as '?'. */
 int report_text(struct buf *b, struct span s) WARN_UNUSED;
+/* Append `s` as HTML text or a double-quoted attribute value: & < > " ' as
+ * entities, controls (but tab) as U+FFFD, invalid UTF-8 replaced. */
+int report_html_text(struct buf *b, struct span s) WARN_UNUSED;
+/* Append `s` as one CSV field (RFC 4180): always quoted, '"' doubled, controls
+ * and newlines as spaces, invalid UTF-8 replaced, and a field starting with
+ * = + - @ (or tab / CR) prefixed with ' so no spreadsheet runs it as a formula. */
+int report_csv_cell(struct buf *b, struct span s) WARN_UNUSED;
 /* "$1,234.56" */
 void report_money(double usd, char out[32]);
 /* Write the buffer to `out`; exit 3 on a write error naming `what`. */

@@ -34,6 +34,8 @@ struct source_stats {
     uint64_t events;    /* records the decoder turned into events */
     uint64_t matched;   /* events a call or read rule matched */
     uint64_t skipped;   /* lines the source or the decoder refused */
+    bool has_utc_offset; /* a timestamp carried an offset from UTC */
+    int utc_offset_s;    /* the first such offset, seconds east of UTC */
     unsigned n_errors;
     struct source_error errors[LIMIT_FIRST_ERRORS];
 };

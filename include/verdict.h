@@ -23,8 +23,40 @@ struct verdict_finding {
 struct verdict_result {
     struct verdict_finding *findings; /* arena-owned */
     unsigned n_findings;
-    double monthly_now, monthly_savings; /* totals over sites */
+    /* Totals over sites (those with a cost). */
+    double monthly_now, monthly_batch, monthly_target, monthly_savings;
+    unsigned sites_priced, sites_unpriced; /* sites with a cost / with calls but none */
 };
+
+/* What a provider documents for its batch tier (and its flex tier, where it
+ * sells one), kept in one table in verdict_providers.c with the date the
+ * figures were checked against the provider's pages. Real-time list prices
+ * are the user's to give; these are the documented discounts and limits. */
+struct verdict_provider {
+    const char *name;             /* the rules' word: openai, anthropic, gemini, ... */
+    const char *title;            /* "OpenAI Batch API" */
+    double batch_discount;        /* 0.5: batch costs half */
+    int64_t completion_window_us; /* the documented completion window */
+    const char *batch_endpoint;   /* "POST /v1/batches" */
+    const char *request_format;   /* "a JSONL file of requests uploaded with purpose=batch" */
+    uint64_t max_requests;        /* per batch; 0: not documented */
+    uint64_t max_bytes;           /* per batch input file; 0: not documented */
+    const char *limits_note;      /* the limits in words, with any nuance */
+    double flex_discount;         /* 0: no flex tier; else the discount of the slower
+                                     synchronous tier (OpenAI, Gemini "flex") */
+    const char *flex_how;         /* how to ask for it: "service_tier: \"flex\"" */
+    const char *doc_url;          /* the page the figures come from */
+    const char *checked;          /* "2026-11-24": the date they were checked */
+};
+
+/* The provider called `name` (NUL-terminated), or NULL. */
+const struct verdict_provider *verdict_provider_find(const char *name);
+extern const struct verdict_provider verdict_providers[];
+extern const unsigned verdict_n_providers;
+
+/* GPU minutes one batch run spends starting up (loading the model) before it
+ * serves: the gpu price form charges one per run. */
+#define VERDICT_GPU_STARTUP_US (10 * 60 * INT64_C(1000000))
 
 /* Decide every site of `an`; findings and totals into *out (allocated in a). */
 void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,

@@ -1143,21 +1143,24 @@ static const char *take(struct run *r, const struct op *op, struct span v)
         add_query(r, v);
         return NULL;
     case V_CLF:
-        if (!utc_parse_clf(v, &us, NULL))
+        if (!utc_parse_clf(v, &us, &r->ev->utc_offset_s))
             return op->r_bad;
+        r->ev->has_utc_offset = true;
         set_time(r, op->slot, op->rank, us);
         add(r, op->name, v);
         return NULL;
     case V_CLF_BR:
         if (v.n != 28 || v.p[0] != '[' || v.p[27] != ']' ||
-            !utc_parse_clf((struct span){ v.p + 1, 26 }, &us, NULL))
+            !utc_parse_clf((struct span){ v.p + 1, 26 }, &us, &r->ev->utc_offset_s))
             return op->r_bad;
+        r->ev->has_utc_offset = true;
         set_time(r, op->slot, op->rank, us);
         add(r, op->name, (struct span){ v.p + 1, 26 });
         return NULL;
     case V_ISO:
-        if (!utc_parse_iso(v, &us, NULL))
+        if (!utc_parse_iso(v, &us, &r->ev->utc_offset_s))
             return op->r_bad;
+        r->ev->has_utc_offset = true;
         set_time(r, op->slot, op->rank, us);
         add(r, op->name, v);
         return NULL;

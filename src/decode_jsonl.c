@@ -229,13 +229,17 @@ static void extract_all(struct decoder_state *st, const cJSON *node, char *name,
 
 /* A time value: RFC 3339 text, or an epoch number (or numeric text: long
  * numbers reach us as strings from decode_json_prepare). */
-static bool time_of(const cJSON *v, int64_t *us)
+static bool time_of(const cJSON *v, int64_t *us, struct event *ev)
 {
     char num[NUMBER_TEXT];
     struct span text;
     if (cJSON_IsString(v)) {
         text = span_trim(span_of(v->valuestring));
-        return utc_parse_iso(text, us, NULL) || utc_parse_epoch_auto(text, us);
+        if (utc_parse_iso(text, us, &ev->utc_offset_s)) {
+            ev->has_utc_offset = true;
+            return true;
+        }
+        return utc_parse_epoch_auto(text, us);
     }
     if (cJSON_IsNumber(v)) {
         size_t n = number_text(v->valuedouble, num);
@@ -271,7 +275,7 @@ static const char *times(const struct decoder_state *st, const cJSON *root, stru
         const cJSON *v = lookup(root, st->opt.time);
         if (!v || cJSON_IsNull(v))
             return R_NO_TIME_OPT;
-        if (!time_of(v, &t))
+        if (!time_of(v, &t, ev))
             return R_BAD_TIME_OPT;
     } else {
         unsigned i = 0;
@@ -283,7 +287,7 @@ static const char *times(const struct decoder_state *st, const cJSON *root, stru
         }
         if (i == N_TIME_FIELDS)
             return R_NO_TIME;
-        if (!time_of(v, &t))
+        if (!time_of(v, &t, ev))
             return time_fields[i].bad;
     }
     ev->start_us = ev->end_us = t;

@@ -8,6 +8,8 @@ void event_reset(struct event *ev)
 {
     ev->start_us = ev->end_us = 0;
     ev->has_duration = false;
+    ev->has_utc_offset = false;
+    ev->utc_offset_s = 0;
     ev->n_attrs = 0;
 }
 

@@ -252,6 +252,10 @@ static int take_event(const struct event *ev, const struct opts *o, struct match
                       int64_t *min_us, int64_t *max_us, struct err *e)
 {
     stats->events++;
+    if (ev->has_utc_offset && !stats->has_utc_offset) {
+        stats->has_utc_offset = true;
+        stats->utc_offset_s = ev->utc_offset_s;
+    }
     if (ev->start_us < o->since_us || ev->start_us >= o->until_us)
         return 0;
     if (ev->start_us < *min_us)
@@ -454,7 +458,7 @@ static int cmd_run(int argc, char **argv, bool audit)
             goto out;
         }
         verdict_apply(r, &an, run, &vr);
-        struct report_input in = { r, &an, &vr, now_us() };
+        struct report_input in = { r, &an, &vr, now_us(), NULL };
         if (report_find(o.format)->write(&in, stdout, &e) < 0) {
             code = die(&e);
             goto out;

@@ -43,6 +43,9 @@ static const char *const store_migrations[] = {
     "CREATE TABLE reads(site INTEGER NOT NULL, key INTEGER, bulk INTEGER NOT NULL,"
     " at_us INTEGER NOT NULL, by INTEGER, source_id INTEGER NOT NULL);"
     "PRAGMA user_version = 1;",
+    /* 1 -> 2: the log's offset from UTC, for schedules in local time */
+    "ALTER TABLE sources ADD COLUMN utc_offset_s INTEGER;"
+    "PRAGMA user_version = 2;",
 };
 #define STORE_SCHEMA ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -354,7 +357,8 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, ins_source), "INSERT INTO sources(path) VALUES (?1)" },
         { offsetof(struct store, upd_source),
           "UPDATE sources SET format = ?2, gzip = ?3, bytes = ?4, lines = ?5, events = ?6,"
-          " matched = ?7, skipped = ?8, min_us = ?9, max_us = ?10, complete = 1 WHERE id = ?1" },
+          " matched = ?7, skipped = ?8, min_us = ?9, max_us = ?10, utc_offset_s = ?11,"
+          " complete = 1 WHERE id = ?1" },
         { offsetof(struct store, ins_error),
           "INSERT INTO source_errors(source_id, line, reason) VALUES (?1, ?2, ?3)" },
         { offsetof(struct store, sel_label), "SELECT id FROM labels WHERE text = ?1" },
@@ -364,8 +368,8 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, ins_site), "INSERT INTO sites(name) VALUES (?1)" },
         { offsetof(struct store, count_sources), "SELECT count(*) FROM sources" },
         { offsetof(struct store, sel_sources),
-          "SELECT id, path, format, gzip, bytes, lines, events, matched, skipped, min_us, max_us"
-          " FROM sources ORDER BY id" },
+          "SELECT id, path, format, gzip, bytes, lines, events, matched, skipped, min_us, max_us,"
+          " utc_offset_s FROM sources ORDER BY id" },
         { offsetof(struct store, sel_errors),
           "SELECT line, reason FROM source_errors WHERE source_id = ?1 ORDER BY rowid LIMIT ?2" },
         { offsetof(struct store, count_rows),
@@ -576,6 +580,7 @@ int store_end_source(struct store *st, int64_t source_id, const struct source_st
     sqlite3_bind_int64(q, 8, (int64_t)stats->skipped);
     bind_opt(q, 9, min_us <= max_us, min_us);
     bind_opt(q, 10, min_us <= max_us, max_us);
+    bind_opt(q, 11, stats->has_utc_offset, stats->utc_offset_s);
     if (run(st, q, "cannot record a source", e) < 0)
         return -1;
     unsigned n = stats->n_errors < LIMIT_FIRST_ERRORS ? stats->n_errors : LIMIT_FIRST_ERRORS;
@@ -655,6 +660,9 @@ int store_sources(struct store *st, struct arena *a, struct store_source **out, 
                         sqlite3_column_type(q, 10) != SQLITE_NULL;
         s->min_us = has_span ? sqlite3_column_int64(q, 9) : INT64_MAX;
         s->max_us = has_span ? sqlite3_column_int64(q, 10) : INT64_MIN;
+        s->stats.has_utc_offset = sqlite3_column_type(q, 11) != SQLITE_NULL;
+        s->stats.utc_offset_s =
+            s->stats.has_utc_offset ? (int)sqlite3_column_int64(q, 11) : 0;
         if (read_errors(st, sqlite3_column_int64(q, 0), a, &s->stats, e) < 0) {
             sqlite3_reset(q);
             return -1;
