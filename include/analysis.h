@@ -8,7 +8,8 @@
  * analysis_run() reads the store twice, in storage order: the reads into a
  * table keyed by (site, key hash), then the calls, each joined on that table.
  * Its temporaries (about 100 bytes per read and 30 per call: 2M of each took
- * 183 MB beside SQLite's 150 MB) are freed before it returns.
+ * 183 MB beside SQLite's 150 MB; 16 more per call in groups of fewer than 1024
+ * calls, 9.5 KB per larger group for its schedule) are freed before it returns.
  */
 #ifndef TEMPO_ANALYSIS_H
 #define TEMPO_ANALYSIS_H
@@ -79,6 +80,10 @@ struct analysis_sched_acc {
 void analysis_sched_init(struct analysis_sched_acc *acc, int64_t batch_time_us);
 /* One call: its request start and first read (INT64_MAX: never read). */
 void analysis_sched_add(struct analysis_sched_acc *acc, int64_t start_us, int64_t first_read_us);
+/* Results on time under `phase` of cadence `c` at margin index `margin` (delivered
+ * 0, 1, 3, 6 or 12 h before the first read); 0 when out of range. O(phases). */
+uint64_t analysis_sched_on_time(const struct analysis_sched_acc *acc, enum analysis_cadence c,
+                                unsigned phase, unsigned margin);
 /* Pick the schedule (see struct analysis_schedule) for `confidence` (0..1). */
 void analysis_sched_pick(const struct analysis_sched_acc *acc, double confidence,
                          struct analysis_schedule *out);
@@ -153,7 +158,8 @@ struct analysis_site {
     const char *migration;   /* static: "batch", "flex", "micro-batch", "stop" or "stay" */
     const char *provider;    /* static: the price line's provider (verdict_provider_find), or NULL */
     uint64_t priced_by_mean; /* per-token prices: calls without token counts, priced at the mean */
-    double runs_per_month;   /* batch runs a month at the schedule's cadence (0: no schedule) */
+    double runs_per_month;   /* batch runs a month the cost assumes: the schedule's cadence; gpu
+                                prices without one: daily (30); else 0 */
     double gpu_hours_now, gpu_hours_batch; /* gpu prices: GPU hours a month, start-ups included */
     char cost_note[256];     /* how the cost was reckoned, one line; "" without a price */
     char schedule_note[256]; /* the schedule in words, or why there is none */

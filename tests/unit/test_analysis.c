@@ -3,7 +3,8 @@
  * store and rules filled by hand: nearest-rank quantiles, Wilson bounds against
  * hand-computed figures, censoring at the window's end, keyed reads before the
  * start, bulk reads, readers, the tempo curve, by= splits, empty sites,
- * --since/--until, volumes and the metrics handed to verdicts.
+ * --since/--until, volumes, the metrics handed to verdicts, and the wait CDF,
+ * the hours of the week in the log's offset and the schedule of a site.
  */
 #include "analysis.h"
 #include "test.h"
@@ -23,6 +24,8 @@ struct fx {
     int64_t src;
     struct arena *a;
     struct analysis an;
+    bool has_offset; /* the source's timestamps carried utc offset_s */
+    int offset_s;
 };
 
 /* Sites named in `names`; those starting with '+' split by= (the '+' is cut). */
@@ -86,7 +89,8 @@ static void read_by(struct fx *f, unsigned site, const char *key, const char *by
 /* End the source with the window [lo, hi] and analyse it. */
 static int fx_run(struct fx *f, int64_t lo, int64_t hi, int64_t since, int64_t until)
 {
-    struct source_stats stats = { .path = "t.log", .format = "nginx" };
+    struct source_stats stats = { .path = "t.log", .format = "nginx",
+                                  .has_utc_offset = f->has_offset, .utc_offset_s = f->offset_s };
     struct err e = { 0 };
     if (store_end_source(f->st, f->src, &stats, lo, hi, &e) < 0) {
         printf("FAIL end source: %s\n", e.msg);
@@ -179,6 +183,7 @@ static void test_censoring(void)
 
     CHECK_INT(f.an.start_us, T0);
     CHECK_INT(f.an.end_us, end);
+    CHECK(!f.an.has_utc_offset);
     CHECK_DBL(f.an.days, 10.0 / 24, 1e-12);
     CHECK_INT(f.an.n_sources, 1);
     CHECK_INT(f.an.n_sites, 1);
@@ -513,10 +518,161 @@ static void test_batches(void)
         CHECK_INT(a->wait_us[Q_MIN], 0);
         CHECK_INT(a->wait_us[Q_P50], 148 * S);
         CHECK_INT(a->wait_us[Q_MAX], 298 * S);
+        /* the CDF: waits 0, 2, ... 298 s; k% is rank ceil(1.5 k) */
+        CHECK_INT(a->wait_cdf_us[0], 0);
+        CHECK_INT(a->wait_cdf_us[1], 2 * S);
+        CHECK_INT(a->wait_cdf_us[33], 98 * S);
+        CHECK_INT(a->wait_cdf_us[50], 148 * S);
+        CHECK_INT(a->wait_cdf_us[67], 200 * S);
+        CHECK_INT(a->wait_cdf_us[100], 298 * S);
+        unsigned down = 0;
+        for (int k = 1; k < ANALYSIS_CDF_POINTS; k++)
+            down += a->wait_cdf_us[k] < a->wait_cdf_us[k - 1];
+        CHECK_INT(down, 0);
         CHECK_INT(a->tolerant, 150);
         CHECK_DBL(a->tolerant_share, 0.5, 1e-12);
         CHECK_INT(b->calls, 300);
         CHECK_INT(b->reads, 0);
+    }
+    fx_close(&f);
+}
+
+/* A log at +02:00, batch_time 30m. Calls (UTC): Sun 23:30 read Mon 06:00;
+ * Mon 14:10, 14:20, 14:40 read Tue 07:00, 07:05, 07:10; Mon 10:00 never read.
+ * Daily: hours 0..5 meet every read; 0 keeps 6 h to spare for the Monday
+ * calls (3 at that margin), so it wins: 00:00 UTC, 02:00 local. Weekly: Mon
+ * 15:00 (15) serves the Monday calls and the unread one, 4 of 5. */
+static void test_schedule_and_hours(void)
+{
+    static const char *const names[] = { "nightly", "idle" };
+    struct fx f;
+    fx_open(&f, names, 2);
+    f.has_offset = true;
+    f.offset_s = 2 * 3600;
+    f.r.batch_time_us = 30 * M;
+    int64_t mon = T0 + 2 * D - 10 * H; /* 2025-11-24T00:00:00Z, a Monday */
+    call(&f, 0, "sun", mon - 30 * M, mon - 30 * M + S);
+    read_by(&f, 0, "sun", "", mon + 6 * H);
+    call(&f, 0, "m1", mon + 14 * H + 10 * M, mon + 14 * H + 10 * M + S);
+    call(&f, 0, "m2", mon + 14 * H + 20 * M, mon + 14 * H + 20 * M + S);
+    call(&f, 0, "m3", mon + 14 * H + 40 * M, mon + 14 * H + 40 * M + S);
+    read_by(&f, 0, "m1", "", mon + D + 7 * H);
+    read_by(&f, 0, "m2", "", mon + D + 7 * H + 5 * M);
+    read_by(&f, 0, "m3", "", mon + D + 7 * H + 10 * M);
+    read_by(&f, 0, "m1", "", mon + D + 12 * H); /* not a first read */
+    call(&f, 0, "never", mon + 10 * H, mon + 10 * H + S);
+    CHECK_INT(fx_run(&f, mon - H, mon + 3 * D, INT64_MIN, INT64_MAX), 0);
+    CHECK(f.an.has_utc_offset);
+    CHECK_INT(f.an.utc_offset_s, 7200);
+    const struct analysis_site *s = site_of(&f, "nightly", NULL);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_INT(s->calls, 5);
+        CHECK_INT(s->reads, 4);
+        /* waits 6h29m59s, 16h29m59s, 16h44m59s, 16h49m59s */
+        int64_t w1 = 6 * H + 29 * M + 59 * S, w2 = 16 * H + 29 * M + 59 * S;
+        int64_t w3 = 16 * H + 44 * M + 59 * S, w4 = 16 * H + 49 * M + 59 * S;
+        CHECK_INT(s->wait_cdf_us[0], w1);
+        CHECK_INT(s->wait_cdf_us[0], s->wait_us[Q_MIN]);
+        CHECK_INT(s->wait_cdf_us[25], w1);
+        CHECK_INT(s->wait_cdf_us[26], w2);
+        CHECK_INT(s->wait_cdf_us[50], w2);
+        CHECK_INT(s->wait_cdf_us[50], s->wait_us[Q_P50]);
+        CHECK_INT(s->wait_cdf_us[75], w3);
+        CHECK_INT(s->wait_cdf_us[76], w4);
+        CHECK_INT(s->wait_cdf_us[99], s->wait_us[Q_P99]);
+        CHECK_INT(s->wait_cdf_us[100], w4);
+        CHECK_INT(s->wait_cdf_us[100], s->wait_us[Q_MAX]);
+
+        /* local hours of the week: Sun 23:30 UTC is Mon 01:30 at +02:00 */
+        uint32_t want_calls[ANALYSIS_WEEK_HOURS] = { 0 }, want_reads[ANALYSIS_WEEK_HOURS] = { 0 };
+        want_calls[1] = 1;
+        want_calls[12] = 1;
+        want_calls[16] = 3;
+        want_reads[8] = 1;
+        want_reads[24 + 9] = 3;
+        unsigned bad = 0;
+        for (unsigned h = 0; h < ANALYSIS_WEEK_HOURS; h++)
+            bad += s->calls_by_hour[h] != want_calls[h] || s->reads_by_hour[h] != want_reads[h];
+        CHECK_INT(bad, 0);
+        CHECK_INT(s->calls_by_hour[16], 3);
+        CHECK_INT(s->reads_by_hour[33], 3);
+
+        const struct analysis_schedule *sc = &s->schedule;
+        CHECK(sc->computed);
+        CHECK_INT(sc->batch_time_us, 30 * M);
+        CHECK_INT(sc->best.cadence, CADENCE_DAILY);
+        CHECK_INT(sc->best.phase, 0);
+        CHECK_INT(sc->best.on_time, 5);
+        CHECK_INT(sc->best.results, 5);
+        CHECK_DBL(sc->best.on_time_share, 1, 0);
+        CHECK_INT(sc->next.cadence, CADENCE_WEEKLY);
+        CHECK_INT(sc->next.phase, 15);
+        CHECK_INT(sc->next.on_time, 4);
+        CHECK_DBL(sc->next.on_time_share, 0.8, 1e-12);
+        char when[96];
+        analysis_option_when(&sc->best, f.an.has_utc_offset, f.an.utc_offset_s, when);
+        CHECK_STR(when, "daily at 00:00 UTC (02:00 +02:00)");
+    }
+    const struct analysis_site *i = site_of(&f, "idle", NULL);
+    CHECK(i != NULL);
+    if (i) {
+        CHECK(!i->schedule.computed);
+        CHECK_INT(i->schedule.best.cadence, CADENCE_NONE);
+        CHECK_INT(i->calls_by_hour[0], 0);
+        CHECK_INT(i->wait_cdf_us[100], 0);
+    }
+    fx_close(&f);
+}
+
+/* A group past WHEN_DIRECT calls (1024) moves its calls from pairs to an
+ * accumulator of its own: the figures are those of the pairs. 1500 calls a
+ * minute apart from Mon 00:00, each read 90 minutes after its start; 500 in a
+ * second by= group the same way. Hourly meets every read (30m batch, at most
+ * 59 min to the next run); none of the others does. */
+static void test_schedule_many(void)
+{
+    static const char *const names[] = { "+big" };
+    struct fx f;
+    fx_open(&f, names, 1);
+    f.r.batch_time_us = 30 * M;
+    int64_t mon = T0 + 2 * D - 10 * H;
+    char key[24];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        int64_t s = mon + (i % 1500) * M;
+        call_by(&f, 0, key, i < 1500 ? "a" : "b", s, s + S);
+        read_by(&f, 0, key, "", s + 90 * M);
+    }
+    CHECK_INT(fx_run(&f, mon, mon + 2 * D, INT64_MIN, INT64_MAX), 0);
+    const struct analysis_site *a = site_of(&f, "big", "a"), *b = site_of(&f, "big", "b");
+    CHECK(a && b);
+    if (a && b) {
+        CHECK_INT(a->calls, 1500);
+        CHECK_INT(a->schedule.best.cadence, CADENCE_HOURLY);
+        CHECK_INT(a->schedule.best.on_time, 1500);
+        CHECK_INT(b->schedule.best.cadence, CADENCE_HOURLY);
+        CHECK_INT(b->schedule.best.on_time, 500);
+        /* 6h: a call is on time when a run is at most 60 min after its start,
+         * 61 starts before each run. a (00:00 to 24:59): phase 1 has runs at
+         * 01:00, 07:00, 13:00, 19:00 and Tue 01:00 (for 24:00-24:59, 60
+         * calls): 304; phase 0 245, the others 244. b (00:00 to 08:19):
+         * phases 1 and 2 (01:00 and 07:00, 02:00 and 08:00) 122; the lower wins. */
+        CHECK_INT(a->schedule.next.cadence, CADENCE_6H);
+        CHECK_INT(a->schedule.next.phase, 1);
+        CHECK_INT(a->schedule.next.on_time, 304);
+        CHECK_INT(b->schedule.next.phase, 1);
+        CHECK_INT(b->schedule.next.on_time, 122);
+        uint32_t sum_a = 0, sum_b = 0;
+        for (unsigned h = 0; h < ANALYSIS_WEEK_HOURS; h++) {
+            sum_a += a->calls_by_hour[h];
+            sum_b += b->reads_by_hour[h];
+        }
+        CHECK_INT(sum_a, 1500);
+        CHECK_INT(sum_b, 500);
+        CHECK_INT(a->calls_by_hour[0], 60);
+        CHECK_INT(a->calls_by_hour[24], 60); /* hours 24 (1440 min) to 1499 min */
+        CHECK_INT(a->calls_by_hour[25], 0);
     }
     fx_close(&f);
 }
@@ -534,5 +690,7 @@ int main(void)
     test_metrics();
     test_many_readers();
     test_batches();
+    test_schedule_and_hours();
+    test_schedule_many();
     return test_report();
 }
