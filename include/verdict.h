@@ -1,9 +1,12 @@
 /*
  * verdict.h - verdicts, costs and findings. Applies the rules' verdict lines in
  * order (first match wins; fewer than min_calls calls: "unknown"), `keep`,
- * the per-call price model extrapolated to 30 days, writes each site's one-line
- * reason, sorts the sites (monthly savings, then calls, descending) and lists
- * the gate's findings. Works in place on a struct analysis.
+ * the price lines extrapolated to 30 days with each site's migration target
+ * (batch, flex, micro-batch, stop or stay), writes each site's one-line reason,
+ * cost and schedule notes, sorts the sites (monthly savings, then calls,
+ * descending) and lists the gate's findings. Works in place on a struct
+ * analysis. The providers' documented batch and flex tiers are one table,
+ * verdict_providers[] (verdict_providers.c).
  */
 #ifndef TEMPO_VERDICT_H
 #define TEMPO_VERDICT_H
@@ -45,11 +48,14 @@ struct verdict_provider {
     double flex_discount;         /* 0: no flex tier; else the discount of the slower
                                      synchronous tier (OpenAI, Gemini "flex") */
     const char *flex_how;         /* how to ask for it: "service_tier: \"flex\"" */
+    const char *flex_note;        /* the flex tier's terms in words (preview, latency);
+                                     "" without one, or a tier sold without one figure */
     const char *doc_url;          /* the page the figures come from */
     const char *checked;          /* "2026-11-24": the date they were checked */
 };
 
-/* The provider called `name` (NUL-terminated), or NULL. */
+/* The provider called `name` (NUL-terminated), or NULL. The table holds only
+ * what the providers' pages say: 0 or "" where a figure is not documented. */
 const struct verdict_provider *verdict_provider_find(const char *name);
 extern const struct verdict_provider verdict_providers[];
 extern const unsigned verdict_n_providers;
@@ -58,7 +64,21 @@ extern const unsigned verdict_n_providers;
  * serves: the gpu price form charges one per run. */
 #define VERDICT_GPU_STARTUP_US (10 * 60 * INT64_C(1000000))
 
-/* Decide every site of `an`; findings and totals into *out (allocated in a). */
+/* Decide every site of `an`; findings and totals into *out (allocated in a).
+ *
+ * Cost (PRODUCT.md §4): volume is calls_per_month. Per call: now = volume x
+ * realtime, batch = volume x the batch price or x (1 - discount). Per token: the
+ * means of the calls that carry counts price every call (priced_by_mean counts
+ * those without); no call with counts: no cost. A provider line without a batch
+ * part takes the provider's documented discount from verdict_providers[]. gpu:
+ * now = replicas x 720 h x $/h; batch = the hours the volume needs at the batch
+ * throughput plus VERDICT_GPU_STARTUP_US per run at the schedule's cadence, or
+ * daily (runs_per_month 30) without one; a site split by= pays its share of
+ * calls of the replicas and start-ups. Migration: unused -> "stop" (target 0),
+ * batch -> "batch" (target = batch), streaming -> "flex" when the provider sells
+ * it and tempo_curve[0] (1m) meets confidence, else "micro-batch" (target =
+ * now); kept sites and every other verdict "stay". savings = now - target, never
+ * below 0. Totals add the sites with a cost. */
 void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
                    struct verdict_result *out);
 
