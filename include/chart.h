@@ -33,6 +33,10 @@ struct chart_set {
     unsigned n_sites;
 };
 
+/* gnuplot's run-time bound in seconds for all the charts: LIMIT_GNUPLOT_SECONDS
+ * (tests lower it); past it gnuplot is killed. */
+extern unsigned chart_limit_seconds;
+
 /* The gnuplot to run: $TEMPO_GNUPLOT if set, else "gnuplot" found on PATH.
  * Returns NULL when there is none (the caller says: install gnuplot-nox, or
  * pass --no-charts). The result is static or from the environment. */

@@ -23,6 +23,7 @@
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */
 #define LIMIT_CHART_CURVES 20        /* sites on the tempo-curve chart (first in report order) */
+#define LIMIT_CHART_SVG (8u << 20)   /* bytes of a chart SVG inlined in report.html; larger: not */
 #define LIMIT_CHART_LABEL 60         /* bytes of a site name in a chart legend; longer ones are cut */
 
 #endif
