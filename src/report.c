@@ -108,6 +108,71 @@ int report_text(struct buf *b, struct span s)
     return walk(b, s, "?", put_text);
 }
 
+/* The code point of a valid sequence (utf8_len() said k). */
+static unsigned utf8_cp(const unsigned char *p, size_t k)
+{
+    if (k == 1)
+        return p[0];
+    unsigned cp = p[0] & (0x7fu >> k);
+    for (size_t i = 1; i < k; i++)
+        cp = cp << 6 | (p[i] & 0x3fu);
+    return cp;
+}
+
+/* C0 and C1 controls and DEL: never text in a report cell. */
+static bool is_control(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+static int put_html(struct buf *b, unsigned c, const unsigned char *p, size_t k)
+{
+    static const char *const ent[] = { ['&'] = "&amp;",  ['<'] = "&lt;", ['>'] = "&gt;",
+                                       ['"'] = "&quot;", ['\''] = "&#39;" };
+    if (c < sizeof ent / sizeof ent[0] && ent[c])
+        return buf_adds(b, ent[c]);
+    unsigned cp = utf8_cp(p, k);
+    /* Controls (but tab) and noncharacters are parse errors in HTML (WHATWG
+     * HTML 13.2.3.5): shown as U+FFFD so that the page parses cleanly. */
+    if ((is_control(cp) && cp != '\t') || (cp >= 0xfdd0 && cp <= 0xfdef) ||
+        (cp & 0xfffe) == 0xfffe)
+        return buf_adds(b, replacement);
+    return buf_add(b, p, k);
+}
+
+int report_html_text(struct buf *b, struct span s)
+{
+    return walk(b, s, NULL, put_html);
+}
+
+static int put_csv(struct buf *b, unsigned c, const unsigned char *p, size_t k)
+{
+    if (c == '"')
+        return buf_add(b, "\"\"", 2);
+    return is_control(utf8_cp(p, k)) ? buf_add(b, " ", 1) : buf_add(b, p, k);
+}
+
+/* A spreadsheet may run a cell that starts with = + - @ (or tab / CR, which
+ * some strip first) as a formula (OWASP "CSV Injection"). Spaces and controls
+ * before the sign are looked through too: they may be trimmed on import. */
+static bool csv_formula(struct span s)
+{
+    size_t i = 0;
+    if (s.n && (s.p[0] == '\t' || s.p[0] == '\r'))
+        return true;
+    while (i < s.n && ((unsigned char)s.p[i] <= 0x20 || s.p[i] == 0x7f))
+        i++;
+    return i < s.n && memchr("=+-@", s.p[i], 4) != NULL;
+}
+
+int report_csv_cell(struct buf *b, struct span s)
+{
+    if (buf_add(b, "\"", 1) < 0 || (csv_formula(s) && buf_add(b, "'", 1) < 0) ||
+        walk(b, s, NULL, put_csv) < 0)
+        return -1;
+    return buf_add(b, "\"", 1);
+}
+
 int report_json_num(struct buf *b, double v)
 {
     if (!isfinite(v))

@@ -1,7 +1,7 @@
 /*
  * report_json.c - the JSON report, schema version 1 (PRODUCT.md §6), written
- * by hand so that key order and number forms are stable. Fields a later stage
- * fills (schedule) are null until then; extensions are added, never renamed.
+ * by hand so that key order and number forms are stable. Extensions of §6
+ * (schedule details, migration, cost notes) are added, never renamed.
  */
 #include "report.h"
 #include "utc.h"
@@ -61,7 +61,72 @@ static int write_sources(struct buf *b, const struct analysis *an)
     return buf_adds(b, an->n_sources ? "\n  ],\n" : "],\n");
 }
 
-static int write_site(struct buf *b, const struct analysis_site *s, const struct rules *r)
+static int write_option(struct buf *b, const struct analysis_option *o)
+{
+    char at[16], cron[40];
+    analysis_option_at(o, at);
+    analysis_option_cron(o, cron);
+    if (o->cadence == CADENCE_NONE)
+        return buf_adds(b, "\"cadence\": null, \"at\": null, \"cron\": null, \"on_time_share\": ") <
+                       0
+                   ? -1
+                   : report_json_num(b, o->on_time_share);
+    return buf_printf(b, "\"cadence\": \"%s\", \"at\": \"%s\", \"cron\": \"%s\", \"on_time_share\": ",
+                      analysis_cadence_name(o->cadence), at, cron) < 0
+               ? -1
+               : report_json_num(b, o->on_time_share);
+}
+
+/* §6 schedule: {"cadence", "at", "on_time_share"} and, added, the cron line, the
+ * words, the runner-up and the note; cadence null when none meets confidence. */
+static int write_schedule(struct buf *b, const struct analysis *an, const struct analysis_site *s)
+{
+    const struct analysis_schedule *sc = &s->schedule;
+    char when[96];
+    if (!sc->computed)
+        return buf_adds(b, "null");
+    analysis_option_when(&sc->best, an->has_utc_offset, an->utc_offset_s, when);
+    if (buf_adds(b, "{") < 0 || write_option(b, &sc->best) < 0 ||
+        buf_printf(b, ", \"on_time\": %llu, \"results\": %llu, \"batch_time_s\": ",
+                   (unsigned long long)sc->best.on_time, (unsigned long long)sc->best.results) < 0 ||
+        secs(b, sc->batch_time_us) < 0 || buf_adds(b, ", \"when\": ") < 0 || cstr(b, when) < 0 ||
+        buf_adds(b, ", \"next\": ") < 0)
+        return -1;
+    if (sc->next.cadence == CADENCE_NONE) {
+        if (buf_adds(b, "null") < 0)
+            return -1;
+    } else if (buf_adds(b, "{") < 0 || write_option(b, &sc->next) < 0 || buf_adds(b, "}") < 0) {
+        return -1;
+    }
+    return buf_adds(b, ", \"note\": ") < 0 || cstr(b, s->schedule_note) < 0 ? -1
+                                                                         : buf_adds(b, "}");
+}
+
+static int write_cost(struct buf *b, const struct analysis_site *s)
+{
+    if (!s->has_cost)
+        return buf_adds(b, "null");
+    if (buf_adds(b, "{\"currency\": \"USD\", \"monthly_now\": ") < 0 ||
+        report_json_num(b, s->monthly_now) < 0 || buf_adds(b, ", \"monthly_batch\": ") < 0 ||
+        report_json_num(b, s->monthly_batch) < 0 || buf_adds(b, ", \"monthly_target\": ") < 0 ||
+        report_json_num(b, s->monthly_target) < 0 ||
+        buf_adds(b, ", \"monthly_savings\": ") < 0 || report_json_num(b, s->monthly_savings) < 0 ||
+        buf_adds(b, ", \"provider\": ") < 0 || cstr(b, s->provider) < 0 ||
+        buf_printf(b, ", \"priced_by_mean\": %llu, \"calls_per_month\": ",
+                   (unsigned long long)s->priced_by_mean) < 0 ||
+        report_json_num(b, s->calls_per_month) < 0)
+        return -1;
+    if (s->gpu_hours_now > 0 || s->gpu_hours_batch > 0) {
+        if (buf_adds(b, ", \"gpu_hours_now\": ") < 0 || report_json_num(b, s->gpu_hours_now) < 0 ||
+            buf_adds(b, ", \"gpu_hours_batch\": ") < 0 ||
+            report_json_num(b, s->gpu_hours_batch) < 0 ||
+            buf_adds(b, ", \"runs_per_month\": ") < 0 || report_json_num(b, s->runs_per_month) < 0)
+            return -1;
+    }
+    return buf_adds(b, ", \"note\": ") < 0 || cstr(b, s->cost_note) < 0 ? -1 : buf_adds(b, "}");
+}
+
+static int write_site(struct buf *b, const struct analysis *an, const struct analysis_site *s)
 {
     static const char *const qn[Q_COUNT] = { "min", "p50", "p90", "p95", "p99", "max" };
     if (buf_adds(b, "    {\"name\": ") < 0 || str(b, s->name) < 0 ||
@@ -119,19 +184,10 @@ static int write_site(struct buf *b, const struct analysis_site *s, const struct
             secs(b, rd->wait_p99_us) < 0 || buf_adds(b, "}}") < 0)
             return -1;
     }
-    if (buf_adds(b, "],\n     \"schedule\": null, \"cost\": ") < 0)
+    if (buf_adds(b, "],\n     \"schedule\": ") < 0 || write_schedule(b, an, s) < 0 ||
+        buf_adds(b, ",\n     \"migration\": ") < 0 || cstr(b, s->migration) < 0 ||
+        buf_adds(b, ", \"cost\": ") < 0 || write_cost(b, s) < 0)
         return -1;
-    if (s->has_cost) {
-        if (buf_adds(b, "{\"currency\": \"USD\", \"monthly_now\": ") < 0 ||
-            report_json_num(b, s->monthly_now) < 0 || buf_adds(b, ", \"monthly_batch\": ") < 0 ||
-            report_json_num(b, s->monthly_batch) < 0 ||
-            buf_adds(b, ", \"monthly_savings\": ") < 0 ||
-            report_json_num(b, s->monthly_savings) < 0 || buf_adds(b, "}") < 0)
-            return -1;
-    } else if (buf_adds(b, "null") < 0) {
-        return -1;
-    }
-    (void)r;
     if (buf_printf(b, ",\n     \"rules_line\": %u, \"verdict_line\": %u, \"reason\": ",
                    s->call_line, s->verdict_line) < 0 ||
         cstr(b, s->reason) < 0 || buf_adds(b, "}") < 0)
@@ -154,16 +210,24 @@ static int json_write(const struct report_input *in, FILE *out, struct err *e)
     J(an->start_us <= an->end_us ? time_str(&b, an->end_us) : buf_adds(&b, "null"));
     J(buf_adds(&b, ", \"days\": "));
     J(report_json_num(&b, an->days));
+    if (an->has_utc_offset) {
+        int off = an->utc_offset_s < 0 ? -an->utc_offset_s : an->utc_offset_s;
+        J(buf_printf(&b, ", \"utc_offset\": \"%c%02d:%02d\"", an->utc_offset_s < 0 ? '-' : '+',
+                     off / 3600, off / 60 % 60));
+    } else {
+        J(buf_adds(&b, ", \"utc_offset\": null"));
+    }
     J(buf_adds(&b, "},\n  \"rules\": {\"file\": "));
     J(cstr(&b, r->path));
     J(buf_printf(&b, ", \"delay_s\": %lld, \"confidence\": ", (long long)(r->delay_us / 1000000)));
     J(report_json_num(&b, r->confidence));
-    J(buf_printf(&b, ", \"min_calls\": %llu},\n", (unsigned long long)r->min_calls));
+    J(buf_printf(&b, ", \"min_calls\": %llu, \"batch_time_s\": %lld},\n",
+                 (unsigned long long)r->min_calls, (long long)(r->batch_time_us / 1000000)));
     J(write_sources(&b, an));
     J(buf_adds(&b, "  \"sites\": ["));
     for (unsigned i = 0; i < an->n_sites; i++) {
         J(buf_adds(&b, i ? ",\n" : "\n"));
-        J(write_site(&b, &an->sites[i], r));
+        J(write_site(&b, an, &an->sites[i]));
     }
     J(buf_adds(&b, an->n_sites ? "\n  ],\n  \"findings\": [" : "],\n  \"findings\": ["));
     for (unsigned i = 0; i < in->vr->n_findings; i++) {
@@ -181,9 +245,14 @@ static int json_write(const struct report_input *in, FILE *out, struct err *e)
     J(buf_adds(&b, in->vr->n_findings ? "\n  ],\n" : "],\n"));
     J(buf_adds(&b, "  \"totals\": {\"monthly_now\": "));
     J(report_json_num(&b, in->vr->monthly_now));
+    J(buf_adds(&b, ", \"monthly_batch\": "));
+    J(report_json_num(&b, in->vr->monthly_batch));
+    J(buf_adds(&b, ", \"monthly_target\": "));
+    J(report_json_num(&b, in->vr->monthly_target));
     J(buf_adds(&b, ", \"monthly_savings\": "));
     J(report_json_num(&b, in->vr->monthly_savings));
-    J(buf_adds(&b, "}\n}\n"));
+    J(buf_printf(&b, ", \"sites_priced\": %u, \"sites_unpriced\": %u}\n}\n",
+                 in->vr->sites_priced, in->vr->sites_unpriced));
     int rc = report_flush(&b, out, e);
     buf_release(&b);
     return rc;
