@@ -15,9 +15,11 @@ PREFIX  ?= /usr/local
 VERSION := 0.1.0
 
 # Debian packages the build, the tests and the demo need; `deps` installs only
-# the missing ones. Benchmarks add their peers (goaccess, mawk) in `bench`.
+# the missing ones. The tests add a real browser for the HTML report;
+# benchmarks add their peers (goaccess, mawk) in `bench`.
 DEPS_PKGS  := pkg-config libpcap-dev libsqlite3-dev libcjson-dev zlib1g-dev gnuplot-nox \
               nginx-light curl tcpdump tshark jq sqlite3
+TEST_PKGS  := chromium libxml2-utils
 BENCH_PKGS := goaccess mawk time
 
 SRC      := $(wildcard src/*.c)
@@ -32,7 +34,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/san/fuzz/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all test demo bench fuzz clean install deps bench-deps format check-build
+.PHONY: all test demo bench fuzz clean install deps test-deps bench-deps format check-build
 all: build/tempo
 
 # `make V=1` shows the whole command lines.
@@ -84,18 +86,20 @@ deps:
 bench-deps:
 	$(call install_missing,$(BENCH_PKGS))
 
-test: deps
+test-deps:
+	$(call install_missing,$(TEST_PKGS))
+
+test: deps test-deps
 	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run build/san
 
 demo: deps
 	@$(MAKE) --no-print-directory build/tempo
-	mkdir -p reports/demo
 	build/tempo audit -r rules/demo.rules tests/data/demo/gateway.log tests/data/demo/results.log.gz
-	build/tempo audit -r rules/demo.rules --format json \
-	    tests/data/demo/gateway.log tests/data/demo/results.log.gz > reports/demo/report.json
-	@echo "wrote reports/demo/report.json"
+	build/tempo report -r rules/demo.rules -o reports/demo \
+	    tests/data/demo/gateway.log tests/data/demo/results.log.gz
+	@echo "open reports/demo/report.html"
 
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory build/tempo build/gen-log

@@ -3,10 +3,12 @@
  * pipeline sources -> decoders -> matcher -> store -> analysis -> verdicts ->
  * reporters, and is the only place that prints a run-level error and exits.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@ static const char usage_main[] =
     "commands:\n"
     "  audit        measure the sources and print each call site's verdict\n"
     "  ingest       read sources into a store (--db) for later audits\n"
+    "  report       write the migration report (HTML, Markdown, JSON, CSV, charts)\n"
     "  rules check  lint a rules file without reading any input\n"
     "  help CMD     show the help of a command\n"
     "\n"
@@ -72,6 +75,19 @@ static const char usage_ingest[] =
     "Reads the sources into the SQLite store FILE; `tempo audit --db FILE` then\n"
     "audits everything the store holds.\n";
 
+static const char usage_report[] =
+    "usage: tempo report [-r RULES] [--db FILE] [-o DIR] [--no-charts] [--since T]\n"
+    "                    [--until T] [--strict] [--input-format NAME] [SOURCE...]\n"
+    "\n"
+    "Audits the sources (and/or the store) and writes the migration report into DIR\n"
+    "(default reports/YYYY-MM-DD, today in UTC): report.html (one self-contained\n"
+    "page, charts inline), report.md, report.json (PRODUCT.md §6), sites.csv and the\n"
+    "charts as SVG files, drawn by gnuplot (Debian: gnuplot-nox).\n"
+    "\n"
+    "  -o, --out DIR   where to write (created if missing; files in it are replaced)\n"
+    "  --no-charts     do not run gnuplot; the report has no charts\n"
+    "  other options   as for 'tempo audit'\n";
+
 static const char usage_rules[] =
     "usage: tempo rules check FILE\n"
     "\n"
@@ -83,7 +99,8 @@ struct opts {
     const char *db;
     const char *format;
     const char *input_format;
-    bool strict;
+    const char *out_dir;
+    bool strict, no_charts;
     int64_t since_us, until_us;
     const char *sources[LIMIT_SOURCES];
     unsigned n_sources;
@@ -166,7 +183,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
             bool takes = strcmp(a, "-r") == 0 || strcmp(a, "--rules") == 0 ||
                          strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
                          strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
-                         strcmp(a, "--input-format") == 0;
+                         strcmp(a, "--input-format") == 0 || strcmp(a, "-o") == 0 ||
+                         strcmp(a, "--out") == 0;
             if (strcmp(a, "--") == 0) {
                 only_sources = true;
                 continue;
@@ -175,6 +193,13 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
                 o->strict = true;
                 continue;
             }
+            if (strcmp(a, "--no-charts") == 0 && strcmp(cmd, "report") == 0) {
+                o->no_charts = true;
+                continue;
+            }
+            if ((strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) && strcmp(cmd, "report") != 0)
+                return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                              "option '%s' is for 'tempo report' (see 'tempo help %s')", a, cmd);
             if (!takes)
                 return err_at(e, EXIT_USAGE, NULL, 0, 0,
                               "unknown option '%s' for %s (see 'tempo help %s')", a, cmd, cmd);
@@ -189,6 +214,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
                 o->format = next;
             else if (strcmp(a, "--input-format") == 0)
                 o->input_format = next;
+            else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0)
+                o->out_dir = next;
             else if (strcmp(a, "--since") == 0 && parse_time_opt(next, &o->since_us, e) < 0)
                 return -1;
             else if (strcmp(a, "--until") == 0 && parse_time_opt(next, &o->until_us, e) < 0)
@@ -232,18 +259,45 @@ static void print_skips(const struct source_stats *st)
 
 static double seconds_since(const struct timespec *t0);
 
-/* One line on a terminal's standard error, redrawn in place: bytes read
- * (compressed bytes for gzip) and the rate so far. */
-static void show_progress(const char *path, uint64_t bytes, const struct timespec *t0)
-{
-    double secs = seconds_since(t0);
-    fprintf(stderr, "\r\033[Ktempo: %s: %.0f MB read, %.0f MB/s", path, (double)bytes / 1e6,
-            secs > 0 ? (double)bytes / 1e6 / secs : 0);
-}
-
 struct run_stats {
     uint64_t bytes, events;
+    uint64_t total; /* bytes of all the sources on disk; 0 when one is a pipe */
 };
+
+/* One line on a terminal's standard error, redrawn in place: bytes read of
+ * all the sources (compressed bytes for gzip), the rate so far and, when the
+ * sources' sizes are known, the time left at that rate. */
+static void show_progress(const char *path, uint64_t bytes, const struct run_stats *rs,
+                          const struct timespec *t0)
+{
+    double secs = seconds_since(t0);
+    uint64_t done = rs->bytes + bytes;
+    double rate = secs > 0 ? (double)done / secs : 0;
+    char eta[24] = "";
+    if (rs->total >= done && rate > 0) {
+        utc_format_duration((int64_t)((double)(rs->total - done) / rate * 1e6), eta);
+        fprintf(stderr, "\r\033[Ktempo: %s: %.0f of %.0f MB read, %.0f MB/s, %s left", path,
+                (double)done / 1e6, (double)rs->total / 1e6, rate / 1e6, eta);
+    } else {
+        fprintf(stderr, "\r\033[Ktempo: %s: %.0f MB read, %.0f MB/s", path, (double)done / 1e6,
+                rate / 1e6);
+    }
+}
+
+/* The bytes of the sources on disk, for the progress line; 0 if any is not a
+ * regular file (standard input, a pipe). */
+static uint64_t total_size(const struct opts *o)
+{
+    uint64_t total = 0;
+    for (unsigned i = 0; i < o->n_sources; i++) {
+        struct stat sb;
+        if (strcmp(o->sources[i], "-") == 0 || stat(o->sources[i], &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
+            return 0;
+        total += (uint64_t)sb.st_size;
+    }
+    return total;
+}
 
 /* One decoded event: count it, clip it to --since/--until, widen the window,
  * match it and queue what matched for the store. */
@@ -312,7 +366,7 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
         if (got < 0)
             goto out;
         if (progress && (stats->lines & 0x3ffff) == 0)
-            show_progress(path, stats->bytes, t0);
+            show_progress(path, stats->bytes, rs, t0);
         if (span_trim(line).n == 0)
             continue;
         const char *reason = NULL;
@@ -389,10 +443,100 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* audit and ingest: the whole pipeline. */
-static int cmd_run(int argc, char **argv, bool audit)
+/* mkdir -p: each missing directory of `path` is created. */
+static int make_dirs(const char *path, struct err *e)
 {
-    const char *cmd = audit ? "audit" : "ingest";
+    char p[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof p)
+        return err_at(e, EXIT_USAGE, NULL, 0, 0, "bad output directory '%s'", path);
+    memcpy(p, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != 0)
+            continue;
+        char c = p[i];
+        p[i] = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return err_at(e, EXIT_USAGE, p, 0, 0, "cannot create the directory: %s",
+                          strerror(errno));
+        p[i] = c;
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return err_at(e, EXIT_USAGE, path, 0, 0, "not a directory");
+    return 0;
+}
+
+/* Write DIR/NAME with reporter `rep`: into DIR/.NAME.tmp, then renamed, so a
+ * failed run never leaves half a report under the real name. */
+static int write_file(const char *dir, const char *name, const struct reporter *rep,
+                      const struct report_input *in, struct err *e)
+{
+    char path[4200], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return err_at(e, EXIT_USAGE, tmp, 0, 0, "cannot write: %s", strerror(errno));
+    int rc = rep->write(in, f, e);
+    if (fclose(f) != 0 && rc == 0)
+        rc = err_at(e, EXIT_INTERNAL, tmp, 0, 0, "cannot write: %s", strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = err_at(e, EXIT_INTERNAL, path, 0, 0, "cannot write: %s", strerror(errno));
+    if (rc != 0)
+        unlink(tmp);
+    return rc;
+}
+
+/* tempo report: the files of the migration report into -o DIR. */
+static int write_report(const struct opts *o, const struct report_input *base, struct arena *a,
+                        struct err *e)
+{
+    char dir[4096], day[32];
+    if (o->out_dir) {
+        snprintf(dir, sizeof dir, "%s", o->out_dir);
+    } else {
+        utc_format(base->generated_us, false, day);
+        snprintf(dir, sizeof dir, "reports/%.10s", day);
+    }
+    if (make_dirs(dir, e) < 0)
+        return -1;
+    struct report_input in = *base;
+    struct chart_set cs;
+    unsigned charts = 0;
+    if (!o->no_charts) {
+        if (chart_draw(in.rules, in.an, in.vr, dir, a, &cs, e) < 0)
+            return -1;
+        in.charts = &cs;
+        charts += cs.tempo[0] != 0;
+        charts += cs.cost[0] != 0;
+        for (unsigned i = 0; i < cs.n_sites; i++)
+            charts += (cs.sites[i].wait[0] != 0) + (cs.sites[i].week[0] != 0);
+    }
+    static const struct {
+        const char *name;
+        const struct reporter *rep;
+    } files[] = { { "report.json", &report_json },
+                  { "sites.csv", &report_csv },
+                  { "report.md", &report_md },
+                  { "report.html", &report_html } };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (write_file(dir, files[i].name, files[i].rep, &in, e) < 0)
+            return -1;
+    printf("%s/report.html\n%s/report.md\n%s/report.json\n%s/sites.csv\n", dir, dir, dir, dir);
+    fprintf(stderr, "tempo: report written to %s (%u site%s, %u chart%s)\n", dir,
+            in.an->n_sites, in.an->n_sites == 1 ? "" : "s", charts, charts == 1 ? "" : "s");
+    return 0;
+}
+
+enum run_mode { RUN_AUDIT, RUN_INGEST, RUN_REPORT };
+
+/* audit, ingest and report: the whole pipeline. */
+static int cmd_run(int argc, char **argv, enum run_mode mode)
+{
+    static const char *const cmds[] = { "audit", "ingest", "report" };
+    const char *cmd = cmds[mode];
+    bool audit = mode != RUN_INGEST;
     struct opts o;
     struct err e = { 0 };
     struct arena *run = arena_new(1 << 16);
@@ -400,7 +544,7 @@ static int cmd_run(int argc, char **argv, bool audit)
     struct store *st = NULL;
     int code = EXIT_OK;
     struct timespec t0;
-    struct run_stats rs = { 0, 0 };
+    struct run_stats rs = { 0, 0, 0 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
     if (parse_opts(argc, argv, cmd, &o, &e) < 0) {
@@ -408,8 +552,14 @@ static int cmd_run(int argc, char **argv, bool audit)
         fprintf(stderr, "run 'tempo help %s' for usage\n", cmd);
         goto out;
     }
+    rs.total = total_size(&o);
     if (!audit && !o.db) {
         code = usage_error(cmd, "%s needs --db FILE", cmd);
+        goto out;
+    }
+    if (mode == RUN_REPORT && !o.no_charts && !chart_gnuplot()) {
+        code = usage_error(cmd, "gnuplot not found: install gnuplot-nox (apt-get install "
+                                "gnuplot-nox), or pass --no-charts");
         goto out;
     }
     if (o.n_sources == 0 && !o.db) {
@@ -459,7 +609,8 @@ static int cmd_run(int argc, char **argv, bool audit)
         }
         verdict_apply(r, &an, run, &vr);
         struct report_input in = { r, &an, &vr, now_us(), NULL };
-        if (report_find(o.format)->write(&in, stdout, &e) < 0) {
+        if (mode == RUN_REPORT ? write_report(&o, &in, run, &e) < 0
+                               : report_find(o.format)->write(&in, stdout, &e) < 0) {
             code = die(&e);
             goto out;
         }
@@ -511,10 +662,13 @@ static int cmd_help(const char *topic)
         fputs(usage_audit, stdout);
     else if (strcmp(topic, "ingest") == 0)
         fputs(usage_ingest, stdout);
+    else if (strcmp(topic, "report") == 0)
+        fputs(usage_report, stdout);
     else if (strcmp(topic, "rules") == 0)
         fputs(usage_rules, stdout);
     else
-        return usage_error("", "no help for '%s' (commands: audit, ingest, rules)", topic);
+        return usage_error("", "no help for '%s' (commands: audit, ingest, report, rules)",
+                           topic);
     return EXIT_OK;
 }
 
@@ -537,9 +691,11 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return cmd_help(c);
     if (strcmp(c, "audit") == 0)
-        return cmd_run(argc - 2, argv + 2, true);
+        return cmd_run(argc - 2, argv + 2, RUN_AUDIT);
     if (strcmp(c, "ingest") == 0)
-        return cmd_run(argc - 2, argv + 2, false);
+        return cmd_run(argc - 2, argv + 2, RUN_INGEST);
+    if (strcmp(c, "report") == 0)
+        return cmd_run(argc - 2, argv + 2, RUN_REPORT);
     if (strcmp(c, "rules") == 0)
         return cmd_rules(argc - 2, argv + 2);
     fprintf(stderr, "tempo: unknown command '%s'\n", c);
