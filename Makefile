@@ -88,6 +88,12 @@ bench-deps:
 
 test-deps:
 	$(call install_missing,$(TEST_PKGS))
+	@$(MAKE) --no-print-directory tests/js/node_modules/.installed
+
+# The npm registry's test tools (playwright-core, ajv), pinned by the lock file.
+tests/js/node_modules/.installed: tests/js/package-lock.json tests/js/package.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 test: deps test-deps
 	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log

@@ -193,4 +193,45 @@ struct decode_logformat *decode_logformat_compile(struct arena *a, struct span t
 enum decode_result decode_logformat_run(const struct decode_logformat *f, struct span line,
                                         struct event *ev, char *scratch, const char **reason);
 
+/* ---- a baseline: a JSON report of an earlier run (decode_baseline.c) ----
+ *
+ * `tempo gate --baseline FILE` compares this run with a report written by
+ * `tempo audit --format json` or `tempo report` (PRODUCT.md §6, schema 1).
+ * Only what the gate needs is kept; every span lives in the arena. */
+struct baseline_site {
+    struct span name;
+    bool has_by;
+    struct span by;
+    struct span verdict;     /* "batch", "realtime", ... */
+    bool kept;
+    bool has_p50_wait;
+    double p50_wait_s;       /* wait_s.p50 */
+    uint64_t calls;
+};
+
+struct baseline_finding {
+    struct span kind;        /* "fake_urgency" or "drift" */
+    struct span site;
+    bool has_by;
+    struct span by;
+};
+
+struct baseline {
+    const char *path;        /* borrowed */
+    struct span generated_at;
+    struct span window_start, window_end; /* "" when null */
+    double delay_s;          /* rules.delay_s */
+    struct baseline_site *sites;
+    unsigned n_sites;
+    struct baseline_finding *findings;
+    unsigned n_findings;
+};
+
+/* Read and check the report at `path` (LIMIT_BASELINE bytes at most). A file
+ * that cannot be read, is not JSON, is not a Tempo report ("tempo": 1) or is
+ * of the wrong shape is exit 2, *e naming the file and what is wrong (for a
+ * JSON syntax error: its line and column). */
+int decode_baseline(const char *path, struct arena *a, struct baseline *out,
+                    struct err *e) WARN_UNUSED;
+
 #endif

@@ -20,6 +20,8 @@
 #define LIMIT_BY 256                 /* bytes in a by= value; longer ones are cut */
 #define LIMIT_SOURCES 256            /* sources on one command line */
 #define LIMIT_STORE_BATCH 10000      /* events per store transaction */
+#define LIMIT_BASELINE (256u << 20)  /* bytes of a --baseline report */
+#define LIMIT_SUMMARY 65536          /* characters of --summary: GitHub's comment limit */
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */
 #define LIMIT_CHART_CURVES 20        /* sites on the tempo-curve chart (first in report order) */

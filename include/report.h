@@ -33,6 +33,12 @@ extern const struct reporter report_table, report_json, report_md;
 /* `tempo report` only (not listed in report_all): one row per site; one
  * self-contained page with the charts inline. */
 extern const struct reporter report_csv, report_html;
+/* `tempo gate`'s outputs (issue 6): text on standard output (one line per
+ * finding, known ones and kept sites after), GitHub workflow commands
+ * (--format github), a pull-request comment in Markdown under LIMIT_SUMMARY
+ * characters (--summary), JUnit XML (--junit) and SARIF 2.1.0 (--sarif). */
+extern const struct reporter report_gate_text, report_gate_github, report_gate_summary,
+    report_gate_junit, report_gate_sarif;
 /* NULL-terminated. */
 extern const struct reporter *const report_all[];
 

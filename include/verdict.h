@@ -12,6 +12,7 @@
 #define TEMPO_VERDICT_H
 
 #include "analysis.h"
+#include "decode.h"
 #include "rules.h"
 
 enum verdict_finding_kind { FINDING_FAKE_URGENCY, FINDING_DRIFT };
@@ -20,7 +21,14 @@ struct verdict_finding {
     enum verdict_finding_kind kind;
     const struct analysis_site *site;
     unsigned rules_line; /* the site's call rule */
-    char message[400];
+    char message[400];   /* what is wrong, with the numbers behind it */
+    char action[240];    /* what to do: "move it to batch (daily at 18:00 UTC, cron 0 18 * * *),
+                            or keep it with a reason" */
+    bool known;          /* the baseline holds it already: listed, does not fail the gate */
+    /* Drift: what the baseline said. */
+    struct span was_verdict;  /* baseline's verdict (arena) */
+    bool was_has_p50;
+    double was_p50_wait_s;
 };
 
 struct verdict_result {
@@ -29,6 +37,12 @@ struct verdict_result {
     /* Totals over sites (those with a cost). */
     double monthly_now, monthly_batch, monthly_target, monthly_savings;
     unsigned sites_priced, sites_unpriced; /* sites with a cost / with calls but none */
+    /* Filled by verdict_gate(). */
+    bool has_baseline;
+    const char *baseline_path;  /* borrowed */
+    unsigned n_new;             /* findings not known in the baseline: they fail the gate */
+    unsigned n_known;
+    unsigned n_kept;            /* sites passed by `keep` that would otherwise be findings */
 };
 
 /* What a provider documents for its batch tier (and its flex tier, where it
@@ -81,6 +95,16 @@ extern const unsigned verdict_n_providers;
  * below 0. Totals add the sites with a cost. */
 void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
                    struct verdict_result *out);
+
+/* The gate (PRODUCT.md §5, issue 6), after verdict_apply(): every finding
+ * gets its action; with a baseline (NULL: none), drift findings are added
+ * (a site the baseline had as batch or streaming whose p50 wait is now below
+ * `delay`, or whose verdict moved toward realtime: unused/batch < streaming <
+ * realtime), findings the baseline lists already are marked known, and n_new
+ * counts the rest. Kept sites never fail. Findings are ordered new first, then
+ * by savings at stake. */
+void verdict_gate(const struct rules *r, const struct analysis *an, const struct baseline *bl,
+                  struct arena *a, struct verdict_result *vr);
 
 /* A share for people: "97.5%", "100%", "99.97%", "0.12%". */
 void verdict_format_share(double share, char out[16]);

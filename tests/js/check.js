@@ -1,4 +1,4 @@
-// tests/browser/check.js - opens a report.html in Debian's headless Chromium
+// tests/js/check.js - opens a report.html in Debian's headless Chromium
 // (through playwright-core, no downloaded browser) and checks that it renders:
 // no console error, no page error, no request leaving the file, every chart
 // (inline <svg>) visible with a real size, the page no wider than a phone's
