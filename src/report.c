@@ -86,7 +86,7 @@ static int put_md(struct buf *b, unsigned c, const unsigned char *p, size_t k)
         return buf_adds(b, "&gt;");
     if (c == '&')
         return buf_adds(b, "&amp;");
-    if (strchr("|\\`*_[]#!", (int)c)) {
+    if (strchr("|\\`*_[]#!@~", (int)c)) {
         char esc[2] = { '\\', (char)c };
         return buf_add(b, esc, 2);
     }

@@ -1,9 +1,9 @@
 /*
- * report_html.c - report.html for `tempo report` (reporters stage): one
- * self-contained HTML5 page (WHATWG HTML): summary, charts inline as SVG, a
- * section per site, the migration plan, sources and findings. No script and
- * no external resource (a Content-Security-Policy meta tells the browser so);
- * every string from input goes through report_html_text().
+ * report_html.c - report.html for `tempo report` (reporters stage): the
+ * markup of the migration report (report_doc.c says what it says) as one
+ * self-contained HTML5 page (WHATWG HTML), with the charts inline as SVG. No
+ * script and no external resource (a Content-Security-Policy meta tells the
+ * browser so); every string goes through report_html_text().
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,90 +18,13 @@
     } while (0)
 
 struct page {
-    struct buf *b;
-    const struct report_input *in;
     unsigned charts; /* SVGs inlined so far: their ids get a prefix of their own */
     struct buf file; /* a chart file's bytes */
 };
 
-/* ---- small writers ---- */
-
-static int text(struct buf *b, struct span s)
-{
-    return report_html_text(b, s);
-}
-
 static int textc(struct buf *b, const char *s)
 {
     return report_html_text(b, span_of(s ? s : "-"));
-}
-
-static int money(struct buf *b, double usd)
-{
-    char m[32];
-    report_money(usd, m);
-    return buf_adds(b, m);
-}
-
-static int share(struct buf *b, double v)
-{
-    char pct[16];
-    verdict_format_share(v, pct);
-    return buf_adds(b, pct);
-}
-
-static int dur(struct buf *b, bool has, int64_t us)
-{
-    char d[24];
-    return buf_adds(b, has ? utc_format_duration(us, d) : "-");
-}
-
-static int site_name(struct buf *b, const struct analysis_site *s)
-{
-    H(text(b, s->name));
-    if (s->has_by) {
-        H(buf_adds(b, " <span class=\"by\">[")); /* the by= value the site is split on */
-        H(text(b, s->by));
-        H(buf_adds(b, "]</span>"));
-    }
-    return 0;
-}
-
-static int site_link(struct buf *b, unsigned i, const struct analysis_site *s)
-{
-    H(buf_printf(b, "<a href=\"#site-%u\">", i + 1));
-    H(site_name(b, s));
-    return buf_adds(b, "</a>");
-}
-
-/* The migration target the verdict stage chose, with a fallback from the
- * verdict when it chose none (an older verdict stage). */
-static const char *migration_of(const struct analysis_site *s)
-{
-    if (s->migration)
-        return s->migration;
-    if (s->kept || !s->verdict)
-        return "stay";
-    if (strcmp(s->verdict, "unused") == 0)
-        return "stop";
-    if (strcmp(s->verdict, "batch") == 0)
-        return "batch";
-    return "stay";
-}
-
-/* The longest tempo-curve delay whose tolerant share meets confidence, or -1. */
-static int micro_window(const struct analysis_site *s, double confidence)
-{
-    int best = -1;
-    for (int k = 0; k < ANALYSIS_CURVE_POINTS; k++)
-        if (s->tempo_curve[k] >= confidence)
-            best = k;
-    return best;
-}
-
-static const struct verdict_provider *provider_of(const struct analysis_site *s)
-{
-    return s->provider ? verdict_provider_find(s->provider) : NULL;
 }
 
 /* ---- inline SVG ----
@@ -402,9 +325,9 @@ static int svg_clean(struct buf *b, struct span f, unsigned chart, const char *l
 }
 
 /* Read chart file `name` of the chart set into pg->file. Returns 0, or 1 with *why. */
-static int chart_read(struct page *pg, const char *name, const char **why)
+static int chart_read(struct page *pg, const struct chart_set *cs, const char *name,
+                      const char **why)
 {
-    const struct chart_set *cs = pg->in->charts;
     struct buf path;
     buf_reset(&pg->file);
     /* Names are Tempo's own ("wait-3.svg"); refuse anything that leaves the directory. */
@@ -442,13 +365,16 @@ static int chart_read(struct page *pg, const char *name, const char **why)
 }
 
 /* A figure: the chart inline, or why not. */
-static int chart(struct page *pg, const char *name, const char *label)
+static int html_chart(struct report_doc *d, const char *name, const char *label)
 {
-    struct buf *b = pg->b;
-    const char *why = "it was not drawn";
+    struct buf *b = d->b;
+    struct page *pg = d->state;
+    const char *why = NULL;
+    if (!name[0]) /* not drawn: no figure */
+        return 0;
     H(buf_adds(b, "<figure class=\"chart\">\n"));
-    int rc = 1;
-    if (name[0] && chart_read(pg, name, &why) == 0)
+    int rc = chart_read(pg, d->in->charts, name, &why);
+    if (rc == 0)
         rc = svg_clean(b, buf_span(&pg->file), ++pg->charts, label, &why);
     if (rc < 0)
         return -1;
@@ -504,10 +430,18 @@ static const char style[] =
     ".site{break-before:page;page-break-before:always;border-top:0}"
     "figure,table{break-inside:avoid;page-break-inside:avoid}}\n";
 
-static int head(struct buf *b, const struct report_input *in)
+/* The page around the content: head, title, style, header with the contents;
+ * at the end the footer. */
+static int html_shell(struct report_doc *d, bool open)
 {
-    const struct analysis *an = in->an;
+    struct buf *b = d->b;
+    const struct analysis *an = d->in->an;
     char s[32], e[32];
+    if (!open)
+        return buf_printf(b,
+                          "</main>\n<footer><p class=\"note\">Written by Tempo at %s.</p>"
+                          "</footer>\n</body>\n</html>\n",
+                          utc_format(d->in->generated_us, false, s));
     H(buf_adds(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -521,697 +455,118 @@ static int head(struct buf *b, const struct report_input *in)
     H(buf_adds(b, "</style>\n</head>\n<body>\n<header>\n<h1>Tempo migration report</h1>\n"));
     H(buf_adds(b, "<p class=\"note\">What happens if each inference result is delayed? "
                   "Per call site: what can move to batch, what it saves, and how.</p>\n"));
-    H(buf_adds(b, "<nav><ul><li><a href=\"#summary\">Summary</a></li>"
-                  "<li><a href=\"#charts\">Charts</a></li>"
-                  "<li><a href=\"#sites\">Sites</a></li>"
-                  "<li><a href=\"#plan\">Migration plan</a></li>"
-                  "<li><a href=\"#sources\">Sources and findings</a></li></ul></nav>\n"
-                  "</header>\n<main>\n"));
-    return 0;
+    return buf_adds(b, "<nav><ul><li><a href=\"#summary\">Summary</a></li>"
+                       "<li><a href=\"#charts\">Charts</a></li>"
+                       "<li><a href=\"#sites\">Sites</a></li>"
+                       "<li><a href=\"#plan\">Migration plan</a></li>"
+                       "<li><a href=\"#sources\">Sources and findings</a></li></ul></nav>\n"
+                       "</header>\n<main>\n");
 }
 
-static const char *const targets[] = { "stop", "batch", "flex", "micro-batch" };
-static const char *const target_words[] = { "Stop computing", "Batch", "Flex tier", "Micro-batch" };
+/* ---- the markup ---- */
 
-static int summary_moves(struct buf *b, const struct report_input *in)
+static const char *const tags[REPORT_TAG_COUNT][2] = {
+    [REPORT_TAG_H2] = { "<h2>", "</h2>\n" },
+    [REPORT_TAG_H3] = { "<h3>", "</h3>\n" },
+    [REPORT_TAG_H4] = { "<h4>", "</h4>\n" },
+    [REPORT_TAG_P] = { "<p>", "</p>\n" },
+    [REPORT_TAG_NOTE] = { "<p class=\"note\">", "</p>\n" },
+    [REPORT_TAG_TOTAL] = { "<p class=\"total\">", "</p>\n" },
+    [REPORT_TAG_MISSING] = { "<p class=\"missing\">", "</p>\n" },
+    [REPORT_TAG_STRONG] = { "<b>", "</b>" },
+    [REPORT_TAG_VERDICT] = { "<span class=\"verdict\">", "</span>" },
+    [REPORT_TAG_BY] = { "<span class=\"by\">", "</span>" },
+    [REPORT_TAG_UL] = { "<ul>\n", "</ul>\n" },
+    [REPORT_TAG_OL] = { "<ol>\n", "</ol>\n" },
+    [REPORT_TAG_LI] = { "<li>", "</li>\n" },
+    [REPORT_TAG_ROW] = { "<tr>", "</tr>\n" },
+    [REPORT_TAG_FIGURES] = { "<div class=\"charts\">\n", "</div>\n" },
+};
+
+static int html_tag(struct report_doc *d, enum report_tag t, bool open)
 {
-    const struct analysis *an = in->an;
-    unsigned moving = 0;
-    H(buf_adds(b, "<h3>What moves</h3>\n<ul>\n"));
-    for (unsigned t = 0; t < 4; t++) {
-        unsigned n = 0;
-        double save = 0;
-        bool priced = false;
-        for (unsigned i = 0; i < an->n_sites; i++)
-            if (strcmp(migration_of(&an->sites[i]), targets[t]) == 0) {
-                n++;
-                save += an->sites[i].has_cost ? an->sites[i].monthly_savings : 0;
-                priced |= an->sites[i].has_cost;
-            }
-        if (n == 0)
-            continue;
-        moving += n;
-        H(buf_printf(b, "<li><b>%s</b> (%u site%s: ", target_words[t], n, n == 1 ? "" : "s"));
-        unsigned k = 0;
-        for (unsigned i = 0; i < an->n_sites; i++)
-            if (strcmp(migration_of(&an->sites[i]), targets[t]) == 0) {
-                H(buf_adds(b, k++ ? ", " : ""));
-                H(site_link(b, i, &an->sites[i]));
-            }
-        H(buf_adds(b, ")"));
-        if (priced) {
-            H(buf_adds(b, ": saves <b>"));
-            H(money(b, save));
-            H(buf_adds(b, "</b> a month"));
-        }
-        H(buf_adds(b, "</li>\n"));
-    }
-    if (moving == 0)
-        H(buf_adds(b, "<li>No site moves.</li>\n"));
-    H(buf_adds(b, "</ul>\n<p class=\"total\">Monthly cost now <b>"));
-    H(money(b, in->vr->monthly_now));
-    H(buf_adds(b, "</b>; after the migration <b>"));
-    H(money(b, in->vr->monthly_target));
-    H(buf_adds(b, "</b>; savings <b>"));
-    H(money(b, in->vr->monthly_savings));
-    H(buf_printf(b, "</b> a month (30 days, extrapolated from %.1f days of logs).", an->days));
-    if (in->vr->sites_unpriced)
-        H(buf_printf(b, " %u site%s with calls had no price line or the data to price it.",
-                     in->vr->sites_unpriced, in->vr->sites_unpriced == 1 ? "" : "s"));
-    return buf_adds(b, "</p>\n");
+    return buf_adds(d->b, tags[t][open ? 0 : 1]);
 }
 
-static int summary_stays(struct buf *b, const struct report_input *in)
+static int html_section(struct report_doc *d, const char *id, bool open)
 {
-    const struct analysis *an = in->an;
-    unsigned n = 0;
-    H(buf_adds(b, "<h3>What stays, and why</h3>\n<ul>\n"));
-    for (unsigned i = 0; i < an->n_sites; i++) {
-        const struct analysis_site *s = &an->sites[i];
-        if (strcmp(migration_of(s), "stay") != 0)
-            continue;
-        n++;
-        H(buf_adds(b, "<li>"));
-        H(site_link(b, i, s));
-        H(buf_adds(b, " (<span class=\"verdict\">"));
-        H(textc(b, s->verdict));
-        H(buf_adds(b, "</span>): "));
-        H(textc(b, s->reason));
-        if (s->kept) {
-            H(buf_adds(b, ". Kept real-time on purpose: &ldquo;"));
-            H(text(b, s->keep_reason));
-            H(buf_adds(b, "&rdquo;"));
-        }
-        H(buf_adds(b, ".</li>\n"));
-    }
-    if (n == 0)
-        H(buf_adds(b, "<li>Every site moves.</li>\n"));
-    return buf_adds(b, "</ul>\n");
+    if (!open)
+        return buf_adds(d->b, "</section>\n");
+    bool site = span_starts(span_of(id), "site-"); /* styled apart, a page each in print */
+    return buf_printf(d->b, "<section%s id=\"%s\">\n", site ? " class=\"site\"" : "", id);
 }
 
-static int summary_table(struct buf *b, const struct report_input *in)
+/* The cell's tag and attributes for column `col`: a right-aligned number, a
+ * long name, or the head of its row. */
+static const char *cell_tag(const struct report_doc *d, unsigned col, bool head_row)
 {
-    const struct analysis *an = in->an;
-    H(buf_adds(b, "<h3>All sites</h3>\n<div class=\"wrap\"><table>\n<thead><tr><th>Site</th>"
-                  "<th>Verdict</th><th class=\"n\">Calls</th><th class=\"n\">Read share</th>"
-                  "<th class=\"n\">Tolerant share</th><th class=\"n\">p50 wait</th>"
-                  "<th>Schedule</th><th class=\"n\">Now /mo</th><th class=\"n\">After /mo</th>"
-                  "<th class=\"n\">Savings /mo</th></tr></thead>\n<tbody>\n"));
-    for (unsigned i = 0; i < an->n_sites; i++) {
-        const struct analysis_site *s = &an->sites[i];
-        char when[96];
-        H(buf_adds(b, "<tr><td class=\"name\">"));
-        H(site_link(b, i, s));
-        H(buf_adds(b, "</td><td>"));
-        H(textc(b, s->verdict));
-        H(buf_printf(b, "%s</td><td class=\"n\">%llu</td><td class=\"n\">",
-                     s->kept ? " (kept)" : "", (unsigned long long)s->calls));
-        H(s->eligible ? share(b, s->read_share) : buf_adds(b, "-"));
-        H(buf_adds(b, "</td><td class=\"n\">"));
-        H(s->eligible ? share(b, s->tolerant_share) : buf_adds(b, "-"));
-        H(buf_adds(b, "</td><td class=\"n\">"));
-        H(dur(b, s->has_wait, s->wait_us[Q_P50]));
-        H(buf_adds(b, "</td><td>"));
-        if (s->schedule.computed && s->schedule.best.cadence != CADENCE_NONE) {
-            analysis_option_when(&s->schedule.best, an->has_utc_offset, an->utc_offset_s, when);
-            H(textc(b, when));
-        } else {
-            H(buf_adds(b, "none"));
-        }
-        for (int k = 0; k < 3; k++) {
-            double v = k == 0 ? s->monthly_now : k == 1 ? s->monthly_target : s->monthly_savings;
-            H(buf_adds(b, "</td><td class=\"n\">"));
-            H(s->has_cost ? money(b, v) : buf_adds(b, "-"));
-        }
-        H(buf_adds(b, "</td></tr>\n"));
-    }
-    return buf_adds(b, "</tbody></table></div>\n");
+    enum report_align a = d->cols[col].align;
+    if (a == REPORT_ALIGN_RIGHT)
+        return head_row ? "th class=\"n\"" : "td class=\"n\"";
+    if (head_row || a == REPORT_ALIGN_HEAD)
+        return "th";
+    return a == REPORT_ALIGN_NAME ? "td class=\"name\"" : "td";
 }
 
-static int summary(struct buf *b, const struct report_input *in)
+static int html_table(struct report_doc *d, bool open)
 {
-    const struct analysis *an = in->an;
-    const struct rules *r = in->rules;
-    char s[32], e[32], d[24], bt[24];
-    H(buf_adds(b, "<section id=\"summary\">\n<h2>Summary</h2>\n<p>Window: "));
-    if (an->start_us <= an->end_us) {
-        H(buf_printf(b, "<b>%s</b> to <b>%s</b> (%.1f days)", utc_format(an->start_us, false, s),
-                     utc_format(an->end_us, false, e), an->days));
-        if (an->has_utc_offset) {
-            int off = an->utc_offset_s < 0 ? -an->utc_offset_s : an->utc_offset_s;
-            H(buf_printf(b, "; the logs' own clock is UTC%c%02d:%02d",
-                         an->utc_offset_s < 0 ? '-' : '+', off / 3600, off / 60 % 60));
-        } else {
-            H(buf_adds(b, "; the logs' times are UTC"));
-        }
-    } else {
-        H(buf_adds(b, "no events"));
+    if (!open)
+        return buf_adds(d->b, "</tbody></table></div>\n");
+    H(buf_adds(d->b, "<div class=\"wrap\"><table>\n<thead><tr>"));
+    for (unsigned k = 0; k < d->n_cols; k++) {
+        H(buf_printf(d->b, "<%s>", cell_tag(d, k, true)));
+        H(textc(d->b, d->cols[k].title));
+        H(buf_adds(d->b, "</th>"));
     }
-    H(buf_printf(b,
-                 ".</p>\n<p>The question: what if each result came <b>%s</b> later? A site "
-                 "can move when at least <b>",
-                 utc_format_duration(r->delay_us, d)));
-    H(share(b, r->confidence));
-    H(buf_printf(b,
-                 "</b> of its results would not notice; a batch run is taken to deliver "
-                 "<b>%s</b> after it starts (batch_time). Rules: <code>",
-                 utc_format_duration(r->batch_time_us, bt)));
-    H(textc(b, r->path));
-    H(buf_adds(b, "</code>.</p>\n"));
-    H(summary_moves(b, in));
-    H(summary_stays(b, in));
-    H(summary_table(b, in));
-    return buf_adds(b, "</section>\n");
+    return buf_adds(d->b, "</tr></thead>\n<tbody>\n");
 }
 
-static int charts(struct page *pg)
+static int html_cell(struct report_doc *d, unsigned col, bool open)
 {
-    struct buf *b = pg->b;
-    const struct chart_set *cs = pg->in->charts;
-    H(buf_adds(b, "<section id=\"charts\">\n<h2>Charts</h2>\n"));
-    if (!cs)
-        return buf_adds(b, "<p class=\"missing\">No charts: the report was written without "
-                           "them (--no-charts).</p>\n</section>\n");
-    H(buf_adds(b, "<div class=\"charts\">\n"));
-    if (cs->tempo[0])
-        H(chart(pg, cs->tempo,
-                "Tempo curve: the share of each site's results that would not notice a delay "
-                "of 1 minute to 1 week"));
-    if (cs->cost[0])
-        H(chart(pg, cs->cost, "Monthly cost per site in USD: now, in real time, and as batch"));
-    if (!cs->tempo[0] && !cs->cost[0])
-        H(buf_adds(b, "<p class=\"missing\">No summary chart: no site had calls or a "
-                      "price.</p>\n"));
-    return buf_adds(b, "</div>\n</section>\n");
+    const char *t = cell_tag(d, col, false);
+    if (open)
+        return buf_printf(d->b, "<%s>", t);
+    return buf_adds(d->b, t[1] == 'h' ? "</th>" : "</td>");
 }
 
-static int numbers(struct buf *b, const struct analysis_site *s)
+static int html_site_link(struct report_doc *d, unsigned site, bool open)
 {
-    static const char *const qn[Q_COUNT] = { "min", "p50", "p90", "p95", "p99", "max" };
-    H(buf_printf(b,
-                 "<h4>Numbers</h4>\n<div class=\"wrap\"><table>\n"
-                 "<tr><th>Calls (results)</th><td class=\"n\">%llu</td></tr>\n"
-                 "<tr><th>Results read at least once</th><td class=\"n\">%llu</td></tr>\n"
-                 "<tr><th>Results a verdict can judge (not censored)</th>"
-                 "<td class=\"n\">%llu</td></tr>\n"
-                 "<tr><th>Unread results younger than the delay at the end (censored)</th>"
-                 "<td class=\"n\">%llu</td></tr>\n<tr><th>Read share</th><td class=\"n\">",
-                 (unsigned long long)s->calls, (unsigned long long)s->reads,
-                 (unsigned long long)s->eligible, (unsigned long long)s->censored));
-    H(s->eligible ? share(b, s->read_share) : buf_adds(b, "-"));
-    H(buf_adds(b, "</td></tr>\n<tr><th>Tolerant share (Wilson 95% lower bound)</th>"
-                  "<td class=\"n\">"));
-    if (s->eligible) {
-        H(share(b, s->tolerant_share));
-        H(buf_adds(b, " (&ge; "));
-        H(share(b, s->tolerant_share_lo));
-        H(buf_adds(b, ")"));
-    } else {
-        H(buf_adds(b, "-"));
-    }
-    H(buf_adds(b, "</td></tr>\n"));
-    for (int q = 0; q < Q_COUNT; q++) {
-        H(buf_printf(b, "<tr><th>Wait before the first read, %s</th><td class=\"n\">", qn[q]));
-        H(dur(b, s->has_wait, s->wait_us[q]));
-        H(buf_adds(b, "</td></tr>\n"));
-    }
-    H(buf_adds(b, "<tr><th>Latency of the call, p50 / p99</th><td class=\"n\">"));
-    H(dur(b, s->has_latency, s->latency_p50_us));
-    H(buf_adds(b, " / "));
-    H(dur(b, s->has_latency, s->latency_p99_us));
-    return buf_printf(b,
-                      "</td></tr>\n<tr><th>Calls a day / a month (30 days)</th>"
-                      "<td class=\"n\">%.1f / %.0f</td></tr>\n</table></div>\n",
-                      s->calls_per_day, s->calls_per_month);
+    return open ? buf_printf(d->b, "<a href=\"#site-%u\">", site + 1) : buf_adds(d->b, "</a>");
 }
 
-static int curve(struct buf *b, const struct analysis_site *s)
+static int html_text(struct report_doc *d, struct span s)
 {
-    char d[24];
-    H(buf_adds(b, "<h4>Tempo curve</h4>\n<div class=\"wrap\"><table>\n<tr><th>Delay</th>"));
-    for (int k = 0; k < ANALYSIS_CURVE_POINTS; k++)
-        H(buf_printf(b, "<th class=\"n\">%s</th>",
-                     utc_format_duration(analysis_curve_delays_us[k], d)));
-    H(buf_adds(b, "</tr>\n<tr><th>Results that would not notice</th>"));
-    for (int k = 0; k < ANALYSIS_CURVE_POINTS; k++) {
-        H(buf_adds(b, "<td class=\"n\">"));
-        H(s->eligible ? share(b, s->tempo_curve[k]) : buf_adds(b, "-"));
-        H(buf_adds(b, "</td>"));
-    }
-    return buf_adds(b, "</tr>\n</table></div>\n");
+    return report_html_text(d->b, s);
 }
 
-static int readers(struct buf *b, const struct analysis_site *s)
+/* HTML escapes input and Tempo's words alike, so a code element holds either. */
+static int html_code(struct report_doc *d, struct span s, bool is_input)
 {
-    H(buf_adds(b, "<h4>Readers</h4>\n"));
-    if (s->n_readers == 0)
-        return buf_adds(b, "<p class=\"note\">No breakdown: the read rules of this site carry "
-                           "no by=.</p>\n");
-    H(buf_adds(b, "<div class=\"wrap\"><table>\n<tr><th>Reader (by)</th><th class=\"n\">Reads"
-                  "</th><th class=\"n\">p50 wait</th><th class=\"n\">p99 wait</th></tr>\n"));
-    for (unsigned k = 0; k < s->n_readers; k++) {
-        const struct analysis_reader *rd = &s->readers[k];
-        H(buf_adds(b, "<tr><td class=\"name\">"));
-        H(text(b, rd->by));
-        H(buf_printf(b, "</td><td class=\"n\">%llu</td><td class=\"n\">",
-                     (unsigned long long)rd->reads));
-        H(dur(b, true, rd->wait_p50_us));
-        H(buf_adds(b, "</td><td class=\"n\">"));
-        H(dur(b, true, rd->wait_p99_us));
-        H(buf_adds(b, "</td></tr>\n"));
-    }
-    return buf_adds(b, "</table></div>\n");
+    (void)is_input;
+    H(buf_adds(d->b, "<code>"));
+    H(report_html_text(d->b, s));
+    return buf_adds(d->b, "</code>");
 }
 
-static int schedule(struct buf *b, const struct analysis *an, const struct analysis_site *s)
+static int html_url(struct report_doc *d, const char *url)
 {
-    const struct analysis_schedule *sc = &s->schedule;
-    char when[96], bt[24];
-    H(buf_adds(b, "<h4>Schedule</h4>\n<p>"));
-    if (!sc->computed) {
-        H(buf_adds(b, "No schedule: no calls."));
-    } else {
-        if (sc->best.cadence != CADENCE_NONE) {
-            analysis_option_when(&sc->best, an->has_utc_offset, an->utc_offset_s, when);
-            H(buf_adds(b, "Best cadence: <b>"));
-            H(textc(b, when));
-            H(buf_adds(b, "</b>, on time for "));
-        } else {
-            H(buf_adds(b, "No cadence meets the confidence; even hourly runs are on time for "));
-        }
-        H(share(b, sc->best.on_time_share));
-        H(buf_printf(b, " of results (%llu of %llu, with a run taking %s).",
-                     (unsigned long long)sc->best.on_time, (unsigned long long)sc->best.results,
-                     utc_format_duration(sc->batch_time_us, bt)));
-        if (sc->next.cadence != CADENCE_NONE) {
-            analysis_option_when(&sc->next, an->has_utc_offset, an->utc_offset_s, when);
-            H(buf_adds(b, " Runner-up: "));
-            H(textc(b, when));
-            H(buf_adds(b, ", on time for "));
-            H(share(b, sc->next.on_time_share));
-            H(buf_adds(b, "."));
-        }
-    }
-    if (s->schedule_note[0]) {
-        H(buf_adds(b, " "));
-        H(textc(b, s->schedule_note));
-    }
-    return buf_adds(b, "</p>\n");
+    H(buf_adds(d->b, "<a href=\""));
+    H(textc(d->b, url));
+    H(buf_adds(d->b, "\" rel=\"noreferrer\">"));
+    H(textc(d->b, url));
+    return buf_adds(d->b, "</a>");
 }
 
-static int cost(struct buf *b, const struct analysis_site *s)
-{
-    H(buf_adds(b, "<h4>Cost</h4>\n"));
-    if (s->cost_note[0]) {
-        H(buf_adds(b, "<p>"));
-        H(textc(b, s->cost_note));
-        H(buf_adds(b, "</p>\n"));
-    }
-    if (!s->has_cost)
-        return s->cost_note[0] ? 0
-                               : buf_adds(b, "<p class=\"note\">No price line names this "
-                                             "site.</p>\n");
-    H(buf_adds(b, "<div class=\"wrap\"><table>\n<tr><th>Now (real time)</th><td class=\"n\">"));
-    H(money(b, s->monthly_now));
-    H(buf_adds(b, "</td></tr>\n<tr><th>As batch</th><td class=\"n\">"));
-    H(money(b, s->monthly_batch));
-    H(buf_adds(b, "</td></tr>\n<tr><th>On its target ("));
-    H(textc(b, migration_of(s)));
-    H(buf_adds(b, ")</th><td class=\"n\">"));
-    H(money(b, s->monthly_target));
-    H(buf_adds(b, "</td></tr>\n<tr><th>Savings</th><td class=\"n\"><b>"));
-    H(money(b, s->monthly_savings));
-    H(buf_adds(b, "</b></td></tr>\n"));
-    if (s->gpu_hours_now > 0 || s->gpu_hours_batch > 0)
-        H(buf_printf(b,
-                     "<tr><th>GPU hours now / as batch</th><td class=\"n\">%.1f / %.1f"
-                     "</td></tr>\n<tr><th>Batch runs a month</th><td class=\"n\">%.1f</td>"
-                     "</tr>\n",
-                     s->gpu_hours_now, s->gpu_hours_batch, s->runs_per_month));
-    if (s->priced_by_mean)
-        H(buf_printf(b,
-                     "<tr><th>Calls without token counts, priced at the mean</th>"
-                     "<td class=\"n\">%llu</td></tr>\n",
-                     (unsigned long long)s->priced_by_mean));
-    return buf_adds(b, "</table></div>\n");
-}
-
-static int site(struct page *pg, unsigned i)
-{
-    struct buf *b = pg->b;
-    const struct analysis_site *s = &pg->in->an->sites[i];
-    H(buf_printf(b, "<section class=\"site\" id=\"site-%u\">\n<h3>%u. ", i + 1, i + 1));
-    H(site_name(b, s));
-    H(buf_adds(b, "</h3>\n<p>Verdict <span class=\"verdict\">"));
-    H(textc(b, s->verdict));
-    H(buf_adds(b, "</span>, migration <b>"));
-    H(textc(b, migration_of(s)));
-    H(buf_adds(b, "</b>: "));
-    H(textc(b, s->reason));
-    H(buf_adds(b, ".</p>\n"));
-    if (s->kept) {
-        H(buf_adds(b, "<p>Kept real-time on purpose (keep): &ldquo;"));
-        H(text(b, s->keep_reason));
-        H(buf_adds(b, "&rdquo;.</p>\n"));
-    }
-    H(numbers(b, s));
-    H(curve(b, s));
-    H(readers(b, s));
-    H(schedule(b, pg->in->an, s));
-    H(cost(b, s));
-    const struct chart_set *cs = pg->in->charts;
-    if (cs && i < cs->n_sites && cs->sites && (cs->sites[i].wait[0] || cs->sites[i].week[0])) {
-        char label[160];
-        H(buf_adds(b, "<div class=\"charts\">\n"));
-        if (cs->sites[i].wait[0]) {
-            snprintf(label, sizeof label,
-                     "Site %u: wait from ready to first read, cumulative share of results "
-                     "(log time axis)",
-                     i + 1);
-            H(chart(pg, cs->sites[i].wait, label));
-        }
-        if (cs->sites[i].week[0]) {
-            snprintf(label, sizeof label,
-                     "Site %u: calls and first reads by hour of the week, in the logs' own "
-                     "clock",
-                     i + 1);
-            H(chart(pg, cs->sites[i].week, label));
-        }
-        H(buf_adds(b, "</div>\n"));
-    }
-    return buf_adds(b, "</section>\n");
-}
-
-/* ---- the migration plan ---- */
-
-static int plan_provider(struct buf *b, const struct analysis_site *s,
-                         const struct verdict_provider *pv)
-{
-    char d[24];
-    H(buf_adds(b, "<p>Provider: <b>"));
-    H(textc(b, pv->title));
-    H(buf_adds(b, "</b>. Batch endpoint <code>"));
-    H(textc(b, pv->batch_endpoint));
-    H(buf_adds(b, "</code>; requests: "));
-    H(textc(b, pv->request_format));
-    H(buf_printf(b, "; completion window %s", utc_format_duration(pv->completion_window_us, d)));
-    for (int k = 0; k < ANALYSIS_CURVE_POINTS; k++)
-        if (analysis_curve_delays_us[k] == pv->completion_window_us && s->eligible) {
-            H(buf_adds(b, " (this site's results that would not notice it: "));
-            H(share(b, s->tempo_curve[k]));
-            H(buf_adds(b, ")"));
-        }
-    if (pv->max_requests)
-        H(buf_printf(b, "; at most %llu requests per batch", (unsigned long long)pv->max_requests));
-    if (pv->max_bytes >= 1000000000)
-        H(buf_printf(b, "; input files up to %.3g GB", (double)pv->max_bytes / 1e9));
-    else if (pv->max_bytes)
-        H(buf_printf(b, "; input files up to %.3g MB", (double)pv->max_bytes / 1e6));
-    if (pv->limits_note && pv->limits_note[0]) {
-        H(buf_adds(b, " ("));
-        H(textc(b, pv->limits_note));
-        H(buf_adds(b, ")"));
-    }
-    H(buf_printf(b, "; %.0f%% off the real-time price.", pv->batch_discount * 100));
-    if (pv->doc_url && span_starts(span_of(pv->doc_url), "https://")) {
-        H(buf_adds(b, " Documented at <a href=\""));
-        H(textc(b, pv->doc_url));
-        H(buf_adds(b, "\" rel=\"noreferrer\">"));
-        H(textc(b, pv->doc_url));
-        H(buf_adds(b, "</a>"));
-        if (pv->checked) {
-            H(buf_adds(b, " (checked "));
-            H(textc(b, pv->checked));
-            H(buf_adds(b, ")"));
-        }
-        H(buf_adds(b, "."));
-    }
-    return buf_adds(b, "</p>\n");
-}
-
-static int saves(struct buf *b, const struct analysis_site *s)
-{
-    if (!s->has_cost)
-        return 0;
-    if (s->monthly_savings <= 0) {
-        H(buf_adds(b, "<p>No saving on the price list: "));
-        H(money(b, s->monthly_now));
-        return buf_adds(b, " a month either way.</p>\n");
-    }
-    H(buf_adds(b, "<p>Saves <b>"));
-    H(money(b, s->monthly_savings));
-    H(buf_adds(b, "</b> a month ("));
-    H(money(b, s->monthly_now));
-    H(buf_adds(b, " now, "));
-    H(money(b, s->monthly_target));
-    return buf_adds(b, " after).</p>\n");
-}
-
-static int plan_batch(struct buf *b, const struct report_input *in, unsigned i)
-{
-    const struct analysis *an = in->an;
-    const struct analysis_site *s = &an->sites[i];
-    const struct analysis_schedule *sc = &s->schedule;
-    const struct verdict_provider *pv = provider_of(s);
-    char cron[40], when[96], d[24], bt[24];
-    H(buf_adds(b, "<h4>"));
-    H(site_link(b, i, s));
-    H(buf_adds(b, ": move to batch</h4>\n"));
-    if (!sc->computed || sc->best.cadence == CADENCE_NONE) {
-        H(buf_adds(b, "<p>No cadence delivers on time for enough results: "));
-        H(textc(b, s->schedule_note[0] ? s->schedule_note : "no schedule was found"));
-        H(buf_adds(b, ". Batch it only with a cadence its readers can live with.</p>\n"));
-    } else {
-        analysis_option_cron(&sc->best, cron);
-        analysis_option_when(&sc->best, an->has_utc_offset, an->utc_offset_s, when);
-        H(buf_adds(b, "<p>Cadence: "));
-        H(textc(b, when));
-        H(buf_adds(b, ". Cron line (UTC): <code>"));
-        H(textc(b, cron));
-        H(buf_adds(b, "</code></p>\n<ol>\n<li>Stop calling the model when the request comes "
-                      "in: store each call's inputs with the key its readers use to find the "
-                      "result.</li>\n<li>At <code>"));
-        H(textc(b, cron));
-        H(buf_adds(b, "</code> (UTC) submit the inputs collected since the last run as one "
-                      "batch"));
-        if (pv) {
-            H(buf_adds(b, " to <code>"));
-            H(textc(b, pv->batch_endpoint));
-            H(buf_adds(b, "</code>"));
-        }
-        H(buf_printf(b,
-                     ".</li>\n<li>Deliver the results within %s of the run, before the "
-                     "readers' first read",
-                     utc_format_duration(sc->batch_time_us, bt)));
-        if (s->has_wait)
-            H(buf_printf(b,
-                         " (1%% of results were first read within %s of being ready: the "
-                         "p1 of waits)",
-                         utc_format_duration(s->wait_cdf_us[1], d)));
-        H(buf_adds(b, "; over the logs this schedule was on time for "));
-        H(share(b, sc->best.on_time_share));
-        H(buf_adds(b, " of results.</li>\n<li>Write the results where the readers read them "
-                      "now, under the same key.</li>\n<li>Keep <code>tempo gate --baseline"
-                      "</code> in CI: a reader who starts reading within minutes shows up as "
-                      "drift.</li>\n</ol>\n"));
-    }
-    if (pv)
-        H(plan_provider(b, s, pv));
-    return saves(b, s);
-}
-
-static int plan_stop(struct buf *b, unsigned i, const struct analysis_site *s)
-{
-    H(buf_adds(b, "<h4>"));
-    H(site_link(b, i, s));
-    H(buf_adds(b, ": stop it</h4>\n<p>"));
-    H(s->eligible ? share(b, s->read_share) : buf_adds(b, "none"));
-    H(buf_printf(b,
-                 " of its results were ever read (%llu of %llu). Stop computing them: "
-                 "remove the call, or compute a result only when a reader first asks for "
-                 "it.</p>\n",
-                 (unsigned long long)s->reads, (unsigned long long)s->eligible));
-    return saves(b, s);
-}
-
-static int plan_stream(struct buf *b, const struct report_input *in, unsigned i)
-{
-    const struct analysis_site *s = &in->an->sites[i];
-    const struct verdict_provider *pv = provider_of(s);
-    char d[24];
-    bool flex = strcmp(migration_of(s), "flex") == 0 && pv && pv->flex_discount > 0;
-    H(buf_adds(b, "<h4>"));
-    H(site_link(b, i, s));
-    H(buf_adds(b, flex ? ": the flex tier</h4>\n<p>" : ": micro-batches</h4>\n<p>"));
-    H(buf_adds(b, "Readers wait minutes (p50 "));
-    H(dur(b, s->has_wait, s->wait_us[Q_P50]));
-    H(buf_adds(b, "). "));
-    if (flex) {
-        H(buf_adds(b, "Its provider ("));
-        H(textc(b, pv->name));
-        H(buf_printf(b,
-                     ") sells a slower synchronous flex tier at %.0f%% off: ask for it "
-                     "with <code>",
-                     pv->flex_discount * 100));
-        H(textc(b, pv->flex_how));
-        H(buf_adds(b, "</code> on each request. The calls stay synchronous; answers may take "
-                      "longer and may be refused when capacity is short (retry, or fall back "
-                      "to the standard tier)."));
-        if (pv->flex_note && pv->flex_note[0]) {
-            H(buf_adds(b, " Terms: "));
-            H(textc(b, pv->flex_note));
-            H(buf_adds(b, "."));
-        }
-    } else {
-        int k = micro_window(s, in->rules->confidence);
-        if (k >= 0) {
-            utc_format_duration(analysis_curve_delays_us[k], d);
-            H(buf_printf(b,
-                         "Collect calls for up to <b>%s</b> and send them together: %s is "
-                         "the longest tempo-curve delay whose share (",
-                         d, d));
-            H(share(b, s->tempo_curve[k]));
-            H(buf_adds(b, ") meets the confidence ("));
-            H(share(b, in->rules->confidence));
-            H(buf_adds(b, ")."));
-        } else {
-            H(buf_adds(b, "No tempo-curve delay meets the confidence: keep it streaming."));
-        }
-    }
-    H(buf_adds(b, "</p>\n"));
-    return saves(b, s);
-}
-
-static int plan(struct buf *b, const struct report_input *in)
-{
-    const struct analysis *an = in->an;
-    H(buf_adds(b, "<section id=\"plan\">\n<h2>Migration plan</h2>\n"));
-    static const char *const heads[] = { "To batch", "Stop", "Streaming: flex or micro-batch",
-                                         "Stays real-time" };
-    for (int g = 0; g < 4; g++) {
-        unsigned n = 0;
-        for (unsigned i = 0; i < an->n_sites; i++) {
-            const struct analysis_site *s = &an->sites[i];
-            const char *m = migration_of(s);
-            int grp = strcmp(m, "batch") == 0                                   ? 0
-                      : strcmp(m, "stop") == 0                                  ? 1
-                      : strcmp(m, "flex") == 0 || strcmp(m, "micro-batch") == 0 ? 2
-                                                                                : 3;
-            if (grp != g)
-                continue;
-            if (n++ == 0)
-                H(buf_printf(b, "<h3>%s</h3>\n%s", heads[g], g == 3 ? "<ul>\n" : ""));
-            if (g == 0)
-                H(plan_batch(b, in, i));
-            else if (g == 1)
-                H(plan_stop(b, i, s));
-            else if (g == 2)
-                H(plan_stream(b, in, i));
-            else {
-                H(buf_adds(b, "<li>"));
-                H(site_link(b, i, s));
-                H(buf_adds(b, ": "));
-                H(textc(b, s->reason));
-                if (s->kept) {
-                    H(buf_adds(b, "; kept: &ldquo;"));
-                    H(text(b, s->keep_reason));
-                    H(buf_adds(b, "&rdquo;"));
-                }
-                H(buf_adds(b, ".</li>\n"));
-            }
-        }
-        if (g == 3 && n)
-            H(buf_adds(b, "</ul>\n"));
-    }
-    if (an->n_sites == 0)
-        H(buf_adds(b, "<p>No call site: nothing to plan.</p>\n"));
-    return buf_adds(b, "</section>\n");
-}
-
-static int sources(struct buf *b, const struct report_input *in)
-{
-    const struct analysis *an = in->an;
-    H(buf_adds(b, "<section id=\"sources\">\n<h2>Sources</h2>\n<div class=\"wrap\"><table>\n"
-                  "<tr><th>Source</th><th>Format</th><th class=\"n\">Lines</th>"
-                  "<th class=\"n\">Events</th><th class=\"n\">Skipped</th></tr>\n"));
-    for (unsigned i = 0; i < an->n_sources; i++) {
-        const struct source_stats *st = &an->sources[i].stats;
-        H(buf_adds(b, "<tr><td class=\"name\">"));
-        H(textc(b, st->path));
-        H(buf_adds(b, st->is_gzip ? " (gzip)</td><td>" : "</td><td>"));
-        H(textc(b, st->format));
-        H(buf_printf(b,
-                     "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-                     "<td class=\"n\">%llu</td></tr>\n",
-                     (unsigned long long)st->lines, (unsigned long long)st->events,
-                     (unsigned long long)st->skipped));
-    }
-    H(buf_adds(b, "</table></div>\n"));
-    unsigned errors = 0;
-    for (unsigned i = 0; i < an->n_sources; i++) {
-        const struct source_stats *st = &an->sources[i].stats;
-        for (unsigned k = 0; k < st->n_errors && k < LIMIT_FIRST_ERRORS; k++) {
-            H(buf_adds(b, errors++ ? "<li><code>"
-                                   : "<h3>First bad lines</h3>\n<ul>\n"
-                                     "<li><code>"));
-            H(textc(b, st->path));
-            H(buf_printf(b, ":%llu</code>: ", (unsigned long long)st->errors[k].line));
-            H(textc(b, st->errors[k].reason));
-            H(buf_adds(b, "</li>\n"));
-        }
-    }
-    if (errors)
-        H(buf_adds(b, "</ul>\n"));
-    H(buf_adds(b, "<h2 id=\"findings\">Findings</h2>\n"));
-    if (in->vr->n_findings == 0)
-        return buf_adds(b, "<p>No finding.</p>\n</section>\n");
-    H(buf_adds(b, "<ul>\n"));
-    for (unsigned i = 0; i < in->vr->n_findings; i++) {
-        const struct verdict_finding *f = &in->vr->findings[i];
-        H(buf_printf(b, "<li><b>%s</b> (rules line %u): ",
-                     f->kind == FINDING_FAKE_URGENCY ? "fake urgency" : "drift", f->rules_line));
-        H(textc(b, f->message));
-        H(buf_adds(b, "</li>\n"));
-    }
-    return buf_adds(b, "</ul>\n</section>\n");
-}
-
-static int page(struct page *pg)
-{
-    struct buf *b = pg->b;
-    const struct report_input *in = pg->in;
-    char t[32];
-    H(head(b, in));
-    H(summary(b, in));
-    H(charts(pg));
-    H(buf_adds(b, "<section id=\"sites\">\n<h2>Sites</h2>\n"));
-    if (in->an->n_sites == 0)
-        H(buf_adds(b, "<p>No call site had a call in the window.</p>\n"));
-    for (unsigned i = 0; i < in->an->n_sites; i++)
-        H(site(pg, i));
-    H(buf_adds(b, "</section>\n"));
-    H(plan(b, in));
-    H(sources(b, in));
-    return buf_printf(b,
-                      "</main>\n<footer><p class=\"note\">Written by Tempo at %s.</p>"
-                      "</footer>\n</body>\n</html>\n",
-                      utc_format(in->generated_us, false, t));
-}
+static const struct report_markup html = { "HTML",     html_shell, html_section,   html_tag,
+                                           html_table, html_cell,  html_site_link, html_text,
+                                           html_code,  html_url,   html_chart };
 
 static int html_write(const struct report_input *in, FILE *out, struct err *e)
 {
-    struct buf b;
-    struct page pg = { &b, in, 0, { 0 } };
-    buf_init(&b, (size_t)1 << 30);
+    struct page pg = { 0, { 0 } };
     buf_init(&pg.file, LIMIT_CHART_SVG);
-    int rc = page(&pg);
+    int rc = report_doc_write(&html, in, &pg, out, e);
     buf_release(&pg.file);
-    if (rc < 0) {
-        buf_release(&b);
-        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "HTML report larger than 1 GiB");
-    }
-    rc = report_flush(&b, out, e);
-    buf_release(&b);
     return rc;
 }
 

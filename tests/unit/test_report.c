@@ -294,7 +294,8 @@ static void fixture_init(struct fixture *x)
     x->an.sites = s;
     x->an.n_sites = 4;
 
-    x->f[0] = (struct verdict_finding){ FINDING_FAKE_URGENCY, &s[0], 9, "" };
+    x->f[0] =
+        (struct verdict_finding){ .kind = FINDING_FAKE_URGENCY, .site = &s[0], .rules_line = 9 };
     snprintf(x->f[0].message, sizeof x->f[0].message, "churn" XSS " could be batch");
     x->vr.findings = x->f;
     x->vr.n_findings = 1;
@@ -585,6 +586,50 @@ static void test_md(void)
     free(m);
 }
 
+/* The report is written once (report_doc.c): both markups say the same
+ * sentences, with the same numbers, and carry the same section anchors. */
+static void test_same_words(void)
+{
+    static const char *const words[] = {
+        "Kept real-time on purpose (keep): \xe2\x80\x9c",
+        "No charts: the report was written without them",
+        "of its results were ever read (0 of 5600). Stop computing them",
+        "Readers wait minutes (p50 10m). Its provider (openai) sells",
+        "No breakdown: the read rules of this site carry no by=.",
+        "Deliver the results within 30m of the run, before the readers",
+        "Results that would not notice",
+        "Wait before the first read, p99",
+        "First bad lines",
+        " (rules line 9): churn",
+        " (1 site: ",
+    };
+    struct fixture x;
+    fixture_init(&x);
+    size_t hn, mn;
+    char *h = run_report(&report_html, &x.in, &hn);
+    char *m = run_report(&report_md, &x.in, &mn);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (has(h, hn, words[i]) && has(m, mn, words[i])) {
+            test_passed++;
+        } else {
+            test_failed++;
+            printf("FAIL %s:%d: \"%s\" not in both reports\n", __FILE__, __LINE__, words[i]);
+        }
+    }
+    static const char *const ids[] = {
+        "summary", "charts", "sites", "plan", "sources", "findings"
+    };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "<section id=\"%s\">", ids[i]);
+        CHECK(has(h, hn, want));
+        snprintf(want, sizeof want, "<a id=\"%s\"></a>", ids[i]);
+        CHECK(has(m, mn, want));
+    }
+    free(h);
+    free(m);
+}
+
 /* ---- inline SVG ---- */
 
 static char tmpdir[64];
@@ -806,6 +851,7 @@ int main(void)
     test_html();
     test_csv();
     test_md();
+    test_same_words();
     test_svg();
     return test_report();
 }
