@@ -233,5 +233,12 @@ struct baseline {
  * JSON syntax error: its line and column). */
 int decode_baseline(const char *path, struct arena *a, struct baseline *out,
                     struct err *e) WARN_UNUSED;
+/* The same on a report already in memory (`path` names it in messages): the
+ * bytes are only borrowed during the call, need no NUL after them, and may be
+ * anything (the fuzz target feeds them). Unknown fields are ignored; "tempo"
+ * above 1 is "written by a newer tempo"; nesting past cJSON's
+ * CJSON_NESTING_LIMIT (1000) is refused before cJSON sees it. */
+int decode_baseline_parse(const char *path, struct span text, struct arena *a,
+                          struct baseline *out, struct err *e) WARN_UNUSED;
 
 #endif
