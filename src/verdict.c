@@ -464,13 +464,11 @@ void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
         f->rules_line = s->call_line;
         if (strcmp(s->verdict, "unused") == 0)
             snprintf(f->message, sizeof f->message,
-                     "%.*s%s is computed in real time but its results are almost never read: "
-                     "stop computing it, or keep it with a reason",
+                     "%.*s%s is computed in real time but its results are almost never read",
                      (int)(s->name.n > 100 ? 100 : s->name.n), s->name.p, by);
         else
             snprintf(f->message, sizeof f->message,
-                     "%.*s%s is called in real time but its readers tolerate the delay: move it "
-                     "to batch, or keep it with a reason",
+                     "%.*s%s is called in real time but its readers tolerate the delay",
                      (int)(s->name.n > 100 ? 100 : s->name.n), s->name.p, by);
     }
 }
