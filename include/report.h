@@ -71,6 +71,10 @@ int report_csv_cell(struct buf *b, struct span s) WARN_UNUSED;
 void report_money(double usd, char out[32]);
 /* Write the buffer to `out`; exit 3 on a write error naming `what`. */
 int report_flush(struct buf *b, FILE *out, struct err *e) WARN_UNUSED;
+/* The end of every reporter: `rc` < 0 means the buffer hit its maximum (exit
+ * 3, "WHAT larger than 1 GiB"); else the buffer is flushed to `out`. The
+ * buffer is released either way. */
+int report_finish(struct buf *b, int rc, FILE *out, const char *what, struct err *e) WARN_UNUSED;
 
 /* ---- helpers shared by the gate's reporters (report_gate.c) ----
  *

@@ -211,6 +211,17 @@ int report_flush(struct buf *b, FILE *out, struct err *e)
     return 0;
 }
 
+int report_finish(struct buf *b, int rc, FILE *out, const char *what, struct err *e)
+{
+    if (rc < 0) {
+        buf_release(b);
+        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "%s larger than 1 GiB", what);
+    }
+    rc = report_flush(b, out, e);
+    buf_release(b);
+    return rc;
+}
+
 const char *const report_col_names[REPORT_COLS] = {
     "site",      "verdict",  "calls",   "reads",   "read",     "tolerant",
     "tol_lo",    "wait_min", "p50",     "p90",     "p95",      "p99",

@@ -90,13 +90,7 @@ static int csv_write(const struct report_input *in, FILE *out, struct err *e)
         rc = buf_add(&b, "\r\n", 2);
     for (unsigned i = 0; i < in->an->n_sites && rc == 0; i++)
         rc = csv_row(&b, &in->an->sites[i]);
-    if (rc < 0) {
-        buf_release(&b);
-        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "sites.csv larger than 1 GiB");
-    }
-    rc = report_flush(&b, out, e);
-    buf_release(&b);
-    return rc;
+    return report_finish(&b, rc, out, "sites.csv", e);
 }
 
 const struct reporter report_csv = { "csv", csv_write };

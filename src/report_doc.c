@@ -797,9 +797,9 @@ static int findings(struct report_doc *d)
     D(vr->n_findings ? on(d, REPORT_TAG_UL) : el(d, REPORT_TAG_P, "No finding."));
     for (unsigned i = 0; i < vr->n_findings; i++) {
         const struct verdict_finding *f = &vr->findings[i];
-        D(el(d, REPORT_TAG_LI, "*%s* (rules line %u): %s",
+        D(el(d, REPORT_TAG_LI, "*%s* (rules line %u): %s: %s",
              f->kind == FINDING_FAKE_URGENCY ? "fake urgency" : "drift", f->rules_line,
-             f->message));
+             f->message, f->action));
     }
     D(vr->n_findings ? off(d, REPORT_TAG_UL) : 0);
     return d->m->section(d, "findings", false);
@@ -830,11 +830,7 @@ int report_doc_write(const struct report_markup *m, const struct report_input *i
     struct buf b;
     buf_init(&b, (size_t)1 << 30);
     struct report_doc d = { &b, in, m, NULL, 0, 0, state };
-    if (document(&d) < 0) {
-        buf_release(&b);
-        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "%s report larger than 1 GiB", m->name);
-    }
-    int rc = report_flush(&b, out, e);
-    buf_release(&b);
-    return rc;
+    char what[32];
+    snprintf(what, sizeof what, "%s report", m->name);
+    return report_finish(&b, document(&d), out, what, e);
 }

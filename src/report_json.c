@@ -238,8 +238,11 @@ static int json_write(const struct report_input *in, FILE *out, struct err *e)
         J(str(&b, f->site->name));
         J(buf_adds(&b, ", \"by\": "));
         J(f->site->has_by ? str(&b, f->site->by) : buf_adds(&b, "null"));
-        J(buf_printf(&b, ", \"rules_line\": %u, \"message\": ", f->rules_line));
+        J(buf_printf(&b, ", \"rules_line\": %u, \"known\": %s, \"message\": ", f->rules_line,
+                     f->known ? "true" : "false"));
         J(cstr(&b, f->message));
+        J(buf_adds(&b, ", \"action\": "));
+        J(cstr(&b, f->action));
         J(buf_adds(&b, "}"));
     }
     J(buf_adds(&b, in->vr->n_findings ? "\n  ],\n" : "],\n"));
@@ -253,12 +256,9 @@ static int json_write(const struct report_input *in, FILE *out, struct err *e)
     J(report_json_num(&b, in->vr->monthly_savings));
     J(buf_printf(&b, ", \"sites_priced\": %u, \"sites_unpriced\": %u}\n}\n",
                  in->vr->sites_priced, in->vr->sites_unpriced));
-    int rc = report_flush(&b, out, e);
-    buf_release(&b);
-    return rc;
+    return report_finish(&b, 0, out, "JSON report", e);
 too_big:
-    buf_release(&b);
-    return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "JSON report larger than 1 GiB");
+    return report_finish(&b, -1, out, "JSON report", e);
 }
 
 const struct reporter report_json = { "json", json_write };

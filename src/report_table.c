@@ -128,9 +128,16 @@ static int table_write(const struct report_input *in, FILE *out, struct err *e)
                         in->vr->n_findings == 1 ? "" : "s");
     for (unsigned i = 0; i < in->vr->n_findings && rc == 0; i++) {
         const struct verdict_finding *f = &in->vr->findings[i];
-        rc = buf_printf(&b, "  %s:%u: fake urgency: ", in->rules->path, f->rules_line);
+        rc = buf_printf(&b, "  %s:%u: %s%s: ", in->rules->path, f->rules_line,
+                        f->known ? "known " : "",
+                        f->kind == FINDING_FAKE_URGENCY ? "fake urgency" : "drift");
         if (rc == 0)
             rc = report_text(&b, span_of(f->message));
+        if (rc == 0 && f->action[0]) {
+            rc = buf_adds(&b, ": ");
+            if (rc == 0)
+                rc = report_text(&b, span_of(f->action));
+        }
         if (rc == 0)
             rc = buf_adds(&b, "\n");
     }
@@ -146,13 +153,7 @@ static int table_write(const struct report_input *in, FILE *out, struct err *e)
                             in->vr->sites_unpriced, in->vr->sites_unpriced == 1 ? "" : "s");
     }
     free(cells);
-    if (rc < 0) {
-        buf_release(&b);
-        return err_at(e, EXIT_INTERNAL, NULL, 0, 0, "table larger than 1 GiB");
-    }
-    rc = report_flush(&b, out, e);
-    buf_release(&b);
-    return rc;
+    return report_finish(&b, rc, out, "table", e);
 }
 
 const struct reporter report_table = { "table", table_write };
