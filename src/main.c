@@ -39,6 +39,7 @@ static const char usage_main[] =
     "  audit        measure the sources and print each call site's verdict\n"
     "  ingest       read sources into a store (--db) for later audits\n"
     "  report       write the migration report (HTML, Markdown, JSON, CSV, charts)\n"
+    "  gate         fail a CI job on fake urgency and on drift (exit 1)\n"
     "  rules check  lint a rules file without reading any input\n"
     "  help CMD     show the help of a command\n"
     "\n"
@@ -88,6 +89,27 @@ static const char usage_report[] =
     "  --no-charts     do not run gnuplot; the report has no charts\n"
     "  other options   as for 'tempo audit'\n";
 
+static const char usage_gate[] =
+    "usage: tempo gate [-r RULES] [--db FILE] [--baseline REPORT.json] [--junit FILE]\n"
+    "                  [--summary FILE] [--sarif FILE] [--format text|github]\n"
+    "                  [--since T] [--until T] [--strict] [--input-format NAME] [SOURCE...]\n"
+    "\n"
+    "Audits the sources and fails (exit 1) on each finding: fake urgency (a site\n"
+    "whose verdict is batch or unused and that no `keep` names) and, against a\n"
+    "baseline report (from audit --format json or report), drift (a site that was\n"
+    "batch or streaming whose p50 wait fell below delay, or whose verdict moved\n"
+    "toward realtime). Findings the baseline already lists are shown as known and\n"
+    "do not fail. Exit 0: no new finding; 1: findings; 2: bad usage, rules or input;\n"
+    "3: internal error.\n"
+    "\n"
+    "  --baseline FILE  a JSON report of an earlier run\n"
+    "  --format F       text (default: one line per finding) or github (workflow\n"
+    "                   commands: annotations on the rules file's lines)\n"
+    "  --summary FILE   Markdown for a pull-request comment (under 65,536 characters)\n"
+    "  --junit FILE     JUnit XML: one testcase per site, a failure per finding\n"
+    "  --sarif FILE     SARIF 2.1.0, each finding at its call rule in the rules file\n"
+    "  other options    as for 'tempo audit'\n";
+
 static const char usage_rules[] =
     "usage: tempo rules check FILE\n"
     "\n"
@@ -100,6 +122,7 @@ struct opts {
     const char *format;
     const char *input_format;
     const char *out_dir;
+    const char *baseline, *junit, *summary, *sarif;
     bool strict, no_charts;
     int64_t since_us, until_us;
     const char *sources[LIMIT_SOURCES];
@@ -184,7 +207,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
                          strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0 ||
                          strcmp(a, "--since") == 0 || strcmp(a, "--until") == 0 ||
                          strcmp(a, "--input-format") == 0 || strcmp(a, "-o") == 0 ||
-                         strcmp(a, "--out") == 0;
+                         strcmp(a, "--out") == 0 || strcmp(a, "--baseline") == 0 ||
+                         strcmp(a, "--junit") == 0 || strcmp(a, "--summary") == 0 ||
+                         strcmp(a, "--sarif") == 0;
             if (strcmp(a, "--") == 0) {
                 only_sources = true;
                 continue;
@@ -200,6 +225,11 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
             if ((strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0) && strcmp(cmd, "report") != 0)
                 return err_at(e, EXIT_USAGE, NULL, 0, 0,
                               "option '%s' is for 'tempo report' (see 'tempo help %s')", a, cmd);
+            bool gate_only = strcmp(a, "--baseline") == 0 || strcmp(a, "--junit") == 0 ||
+                             strcmp(a, "--summary") == 0 || strcmp(a, "--sarif") == 0;
+            if (gate_only && strcmp(cmd, "gate") != 0)
+                return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                              "option '%s' is for 'tempo gate' (see 'tempo help %s')", a, cmd);
             if (!takes)
                 return err_at(e, EXIT_USAGE, NULL, 0, 0,
                               "unknown option '%s' for %s (see 'tempo help %s')", a, cmd, cmd);
@@ -216,6 +246,14 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
                 o->input_format = next;
             else if (strcmp(a, "-o") == 0 || strcmp(a, "--out") == 0)
                 o->out_dir = next;
+            else if (strcmp(a, "--baseline") == 0)
+                o->baseline = next;
+            else if (strcmp(a, "--junit") == 0)
+                o->junit = next;
+            else if (strcmp(a, "--summary") == 0)
+                o->summary = next;
+            else if (strcmp(a, "--sarif") == 0)
+                o->sarif = next;
             else if (strcmp(a, "--since") == 0 && parse_time_opt(next, &o->since_us, e) < 0)
                 return -1;
             else if (strcmp(a, "--until") == 0 && parse_time_opt(next, &o->until_us, e) < 0)
@@ -226,9 +264,16 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
             return err_at(e, EXIT_USAGE, NULL, 0, 0, "more than %d sources", LIMIT_SOURCES);
         o->sources[o->n_sources++] = a;
     }
-    if (!report_find(o->format))
+    if (strcmp(cmd, "gate") == 0) {
+        if (strcmp(o->format, "table") == 0)
+            o->format = "text";
+        if (strcmp(o->format, "text") != 0 && strcmp(o->format, "github") != 0)
+            return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                          "unknown format '%s' for gate (expected text or github)", o->format);
+    } else if (!report_find(o->format)) {
         return err_at(e, EXIT_USAGE, NULL, 0, 0,
                       "unknown format '%s' (expected table, json or md)", o->format);
+    }
     if (o->since_us >= o->until_us)
         return err_at(e, EXIT_USAGE, NULL, 0, 0, "--since must be before --until");
     return 0;
@@ -467,14 +512,14 @@ static int make_dirs(const char *path, struct err *e)
     return 0;
 }
 
-/* Write DIR/NAME with reporter `rep`: into DIR/.NAME.tmp, then renamed, so a
- * failed run never leaves half a report under the real name. */
-static int write_file(const char *dir, const char *name, const struct reporter *rep,
-                      const struct report_input *in, struct err *e)
+/* Write `path` with reporter `rep`: into PATH.tmp-PID beside it, then renamed,
+ * so a failed run never leaves half a file under the real name. */
+static int write_path(const char *path, const struct reporter *rep, const struct report_input *in,
+                      struct err *e)
 {
-    char path[4200], tmp[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return err_at(e, EXIT_USAGE, path, 0, 0, "path too long");
     FILE *f = fopen(tmp, "w");
     if (!f)
         return err_at(e, EXIT_USAGE, tmp, 0, 0, "cannot write: %s", strerror(errno));
@@ -486,6 +531,37 @@ static int write_file(const char *dir, const char *name, const struct reporter *
     if (rc != 0)
         unlink(tmp);
     return rc;
+}
+
+/* Write DIR/NAME with reporter `rep` (write_path). */
+static int write_file(const char *dir, const char *name, const struct reporter *rep,
+                      const struct report_input *in, struct err *e)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return err_at(e, EXIT_USAGE, dir, 0, 0, "path too long");
+    return write_path(path, rep, in, e);
+}
+
+/* tempo gate: the outputs asked for; exit 1 when a finding is new. */
+static int write_gate(const struct opts *o, const struct report_input *in, int *code,
+                      struct err *e)
+{
+    const struct {
+        const char *path;
+        const struct reporter *rep;
+    } files[] = { { o->junit, &report_gate_junit },
+                  { o->summary, &report_gate_summary },
+                  { o->sarif, &report_gate_sarif } };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i].path && write_path(files[i].path, files[i].rep, in, e) < 0)
+            return -1;
+    const struct reporter *out =
+        strcmp(o->format, "github") == 0 ? &report_gate_github : &report_gate_text;
+    if (out->write(in, stdout, e) < 0)
+        return -1;
+    *code = in->vr->n_new ? EXIT_FINDING : EXIT_OK;
+    return 0;
 }
 
 /* tempo report: the files of the migration report into -o DIR. */
@@ -529,12 +605,12 @@ static int write_report(const struct opts *o, const struct report_input *base, s
     return 0;
 }
 
-enum run_mode { RUN_AUDIT, RUN_INGEST, RUN_REPORT };
+enum run_mode { RUN_AUDIT, RUN_INGEST, RUN_REPORT, RUN_GATE };
 
 /* audit, ingest and report: the whole pipeline. */
 static int cmd_run(int argc, char **argv, enum run_mode mode)
 {
-    static const char *const cmds[] = { "audit", "ingest", "report" };
+    static const char *const cmds[] = { "audit", "ingest", "report", "gate" };
     const char *cmd = cmds[mode];
     bool audit = mode != RUN_INGEST;
     struct opts o;
@@ -569,6 +645,12 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
     }
     struct rules *r = load_rules(run, o.rules_path, spare, sizeof spare, &e);
     if (!r) {
+        code = die(&e);
+        goto out;
+    }
+    /* A bad baseline fails before a long ingest, not after it. */
+    struct baseline bl;
+    if (o.baseline && decode_baseline(o.baseline, run, &bl, &e) < 0) {
         code = die(&e);
         goto out;
     }
@@ -608,9 +690,12 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
             goto out;
         }
         verdict_apply(r, &an, run, &vr);
+        verdict_gate(r, &an, o.baseline ? &bl : NULL, run, &vr);
         struct report_input in = { r, &an, &vr, now_us(), NULL };
-        if (mode == RUN_REPORT ? write_report(&o, &in, run, &e) < 0
-                               : report_find(o.format)->write(&in, stdout, &e) < 0) {
+        int rc = mode == RUN_REPORT ? write_report(&o, &in, run, &e)
+                 : mode == RUN_GATE ? write_gate(&o, &in, &code, &e)
+                                    : report_find(o.format)->write(&in, stdout, &e);
+        if (rc < 0) {
             code = die(&e);
             goto out;
         }
@@ -664,10 +749,12 @@ static int cmd_help(const char *topic)
         fputs(usage_ingest, stdout);
     else if (strcmp(topic, "report") == 0)
         fputs(usage_report, stdout);
+    else if (strcmp(topic, "gate") == 0)
+        fputs(usage_gate, stdout);
     else if (strcmp(topic, "rules") == 0)
         fputs(usage_rules, stdout);
     else
-        return usage_error("", "no help for '%s' (commands: audit, ingest, report, rules)",
+        return usage_error("", "no help for '%s' (commands: audit, ingest, report, gate, rules)",
                            topic);
     return EXIT_OK;
 }
@@ -696,6 +783,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2, RUN_INGEST);
     if (strcmp(c, "report") == 0)
         return cmd_run(argc - 2, argv + 2, RUN_REPORT);
+    if (strcmp(c, "gate") == 0)
+        return cmd_run(argc - 2, argv + 2, RUN_GATE);
     if (strcmp(c, "rules") == 0)
         return cmd_rules(argc - 2, argv + 2);
     fprintf(stderr, "tempo: unknown command '%s'\n", c);
