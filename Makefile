@@ -7,7 +7,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC      ?= cc
-CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O2 -g -pthread -Iinclude -MMD -MP $(WARN) $(PKG_CFLAGS)
+CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O2 -g -pthread -Iinclude -Ibuild/gen -MMD -MP $(WARN) \
+           $(PKG_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lm -pthread
 SAN     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SANFLAGS := $(filter-out -O2,$(CFLAGS)) $(SAN)
@@ -67,7 +68,15 @@ build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_LIB) | build/san/fuzz
 build/gen-log: tests/bench/gen_log.c | build/obj
 	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
 
-build/obj build/san/obj build/san/tests build/san/fuzz build/fuzz:
+# reports/templates/report.css built into report.html's reporter as a
+# NUL-terminated byte array (od and sed: no xxd needed).
+build/gen/report_css.h: reports/templates/report.css | build/gen
+	$(call SAY,GEN){ echo '/* generated from $< by the Makefile */'; \
+	  echo 'static const char report_css[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0 };'; } > $@
+build/obj/report_html.o build/san/obj/report_html.o: build/gen/report_css.h
+
+build/obj build/san/obj build/san/tests build/san/fuzz build/fuzz build/gen:
 	mkdir -p $@
 
 # $(call install_missing,PACKAGES): apt-get install only those not installed.

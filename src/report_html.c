@@ -390,45 +390,9 @@ static int html_chart(struct report_doc *d, const char *name, const char *label)
 
 /* ---- the page ---- */
 
-static const char style[] =
-    ":root{--fg:#1c2330;--mute:#5a6475;--line:#d5dae2;--soft:#f2f4f7;--acc:#1b5cc4}\n"
-    "*{box-sizing:border-box}\n"
-    "html{-webkit-text-size-adjust:100%;text-size-adjust:100%}\n"
-    "body{margin:0 auto;max-width:72rem;padding:1rem;color:var(--fg);background:#fff;"
-    "font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
-    "overflow-wrap:anywhere}\n"
-    "h1{font-size:1.6rem;margin:.5rem 0}\n"
-    "h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid var(--line)}\n"
-    "h3{font-size:1.1rem;margin-top:1.6rem}\n"
-    "h4{font-size:1rem;margin:1.2rem 0 .3rem}\n"
-    "a{color:var(--acc)}\n"
-    "code{font-family:ui-monospace,Menlo,Consolas,monospace;background:var(--soft);"
-    "padding:0 .25rem;border-radius:.2rem;white-space:pre-wrap}\n"
-    ".wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5rem 0;max-width:100%}\n"
-    "table{border-collapse:collapse;font-size:.9rem}\n"
-    "th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;"
-    "vertical-align:top}\n"
-    "th{background:var(--soft)}\n"
-    "th,td{overflow-wrap:normal}\n"
-    "td.name{min-width:10rem;overflow-wrap:anywhere}\n"
-    ".n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\n"
-    ".verdict{display:inline-block;padding:0 .45rem;border-radius:.3rem;"
-    "background:var(--soft);font-weight:600}\n"
-    ".by{color:var(--mute)}\n"
-    ".missing,.note,figcaption{color:var(--mute)}\n"
-    ".total{font-size:1.1rem}\n"
-    "figure{margin:1rem 0;break-inside:avoid;page-break-inside:avoid}\n"
-    "figure svg{display:block;width:100%;height:auto}\n"
-    "figcaption{font-size:.85rem}\n"
-    ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,22rem),1fr));"
-    "gap:1rem}\n"
-    ".site{border-top:1px solid var(--line);margin-top:2rem}\n"
-    "@media (max-width:40rem){body{padding:.6rem;font-size:15px}th,td{padding:.2rem .35rem}}\n"
-    "@media print{body{max-width:none;padding:0;color:#000}"
-    "th,code,.verdict{background:none}a{color:inherit;text-decoration:none}"
-    "nav{display:none}.wrap{overflow:visible}"
-    ".site{break-before:page;page-break-before:always;border-top:0}"
-    "figure,table{break-inside:avoid;page-break-inside:avoid}}\n";
+/* The page's style: reports/templates/report.css, built in as `report_css`
+ * (a NUL-terminated byte array; see the Makefile). */
+#include "report_css.h"
 
 /* The page around the content: head, title, style, header with the contents;
  * at the end the footer. */
@@ -451,7 +415,7 @@ static int html_shell(struct report_doc *d, bool open)
         H(buf_printf(b, ": %.10s to %.10s", utc_format(an->start_us, false, s),
                      utc_format(an->end_us, false, e)));
     H(buf_adds(b, "</title>\n<style>\n"));
-    H(buf_adds(b, style));
+    H(buf_adds(b, report_css));
     H(buf_adds(b, "</style>\n</head>\n<body>\n<header>\n<h1>Tempo migration report</h1>\n"));
     H(buf_adds(b, "<p class=\"note\">What happens if each inference result is delayed? "
                   "Per call site: what can move to batch, what it saves, and how.</p>\n"));

@@ -9,11 +9,11 @@ secs=${1:-${FUZZ_SECONDS:-300}}
 for p in clang libclang-rt-14-dev; do
     dpkg -s $p >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $p >/dev/null
 done
-CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude $(pkg-config --cflags libpcap sqlite3 libcjson zlib)"
+CFLAGS="-std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude -Ibuild/gen $(pkg-config --cflags libpcap sqlite3 libcjson zlib)"
 LIBS="$(pkg-config --libs libpcap sqlite3 libcjson zlib) -lm"
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 lib=$(ls src/*.c | grep -v '^src/main.c$')
-mkdir -p build/fuzz
+mkdir -p build/fuzz && make --no-print-directory build/gen/report_css.h >/dev/null || exit 3
 status=0
 for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c); name=${name#fuzz_}
