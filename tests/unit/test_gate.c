@@ -504,36 +504,33 @@ static void test_actions(void)
     arena_free(a);
 }
 
-/* The default verdicts through verdict_apply(), then the gate. */
-static struct rules_node metric(enum rules_metric m)
-{
-    return (struct rules_node){ .kind = NODE_METRIC, .metric = m };
-}
-
+/* Real rules (the default verdicts of §3, a keep) through verdict_apply(),
+ * then the gate. */
 static void test_after_apply(void)
 {
-    struct rules_node rs = metric(METRIC_READ_SHARE), one = { .kind = NODE_SHARE, .num = 0.01 };
-    struct rules_node c1 = { .kind = NODE_CMP, .op = CMP_LT, .lhs = &rs, .rhs = &one };
-    struct rules_node ts = metric(METRIC_TOLERANT_SHARE), conf = metric(METRIC_CONFIDENCE);
-    struct rules_node c2 = { .kind = NODE_CMP, .op = CMP_GE, .lhs = &ts, .rhs = &conf };
-    struct rules_node p50 = metric(METRIC_P50_WAIT), min = { .kind = NODE_DURATION, .num = 60 };
-    struct rules_node c3 = { .kind = NODE_CMP, .op = CMP_GE, .lhs = &p50, .rhs = &min };
-    struct rules_verdict verdicts[] = { { SPAN_LIT("unused"), &c1, 10, 1 },
-                                        { SPAN_LIT("batch"), &c2, 11, 1 },
-                                        { SPAN_LIT("streaming"), &c3, 12, 1 },
-                                        { SPAN_LIT("realtime"), NULL, 13, 1 } };
-    struct rules_keep keeps[] = { { 1, SPAN_LIT("scored before the card is approved"), 20, 1 } };
-    struct rules r;
-    rules_of(&r);
-    r.verdicts = verdicts;
-    r.n_verdicts = 4;
-    r.keeps = keeps;
-    r.n_keeps = 1;
-
+    static const char text[] = "tempo 1\n"
+                               "delay 1h\n"
+                               "call churn POST /churn\n"
+                               "call fraud POST /fraud\n"
+                               "call summary POST /summary\n"
+                               "keep fraud \"scored before the card is approved\"\n";
+    struct arena *ra = arena_new(4096);
+    struct buf diag;
+    buf_init(&diag, 1 << 16);
+    struct err pe = { 0 };
+    struct rules *rp = rules_parse(ra, "gate.rules", (struct span){ text, sizeof text - 1 },
+                                   &diag, &pe);
+    buf_release(&diag);
+    CHECK(rp != NULL);
+    if (!rp) {
+        arena_free(ra);
+        return;
+    }
+    struct rules r = *rp;
     struct analysis_site s[3] = { 0 };
     for (unsigned i = 0; i < 3; i++) {
         s[i].site = i;
-        s[i].name = rsites[i].name;
+        s[i].name = r.sites[i].name;
         s[i].calls = s[i].eligible = s[i].reads = 1000;
         s[i].read_share = 1;
         s[i].has_wait = true;
@@ -572,6 +569,7 @@ static void test_after_apply(void)
         }
     }
     arena_free(a);
+    arena_free(ra);
 }
 
 int main(void)
