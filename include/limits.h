@@ -22,6 +22,10 @@
 #define LIMIT_STORE_BATCH 10000      /* events per store transaction */
 #define LIMIT_BASELINE (256u << 20)  /* bytes of a --baseline report */
 #define LIMIT_SUMMARY 65536          /* characters of --summary: GitHub's comment limit */
+#define LIMIT_TCP_STREAMS 65536      /* open TCP streams; then the least recently seen is evicted */
+#define LIMIT_TCP_BUFFER (256u << 10) /* bytes buffered out of order per stream direction */
+#define LIMIT_TCP_MEMORY (128u << 20) /* bytes buffered out of order in all streams together */
+#define LIMIT_TCP_IDLE_US (300 * 1000000LL) /* capture time a stream may stay silent */
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */
 #define LIMIT_CHART_CURVES 20        /* sites on the tempo-curve chart (first in report order) */
