@@ -66,4 +66,35 @@ struct source_stats *source_stats(struct source *s);
 /* Close the file and free the buffers. */
 void source_close(struct source *s);
 
+/* ---- captures (source_pcap.c, issue 7) ---- */
+/* A capture is read through libpcap (only source_pcap.c includes <pcap.h>)
+ * with microsecond timestamps. A pcapng file whose interfaces have different
+ * link types reports the first interface's: libpcap does not say which
+ * interface a frame came from through this API, so frames of the others are
+ * handed out as if they were of that type (tcp_packet() counts what it cannot
+ * read). Frames are borrowed from libpcap's buffer until the next call. */
+
+/* True when `head` (the first bytes of an input, gzip already inflated) starts
+ * like a pcap (any byte order, µs or ns) or pcapng file. */
+bool source_is_capture(struct span head);
+struct source_capture;
+/* Open a capture: a file, "-" for standard input, either plain or gzip'd (told
+ * by the magic number; inflated with zlib through a stdio cookie so libpcap reads
+ * a FILE*). Fails with exit 2 naming the file and libpcap's reason. */
+struct source_capture *source_capture_open(const char *path, struct err *e) WARN_UNUSED;
+/* The link type (LINKTYPE_ number) of the capture, for tcp_new(). */
+int source_capture_linktype(const struct source_capture *c);
+/* Next frame: 1 with *p, *caplen, *len and *ts_us (µs UTC; ns captures are
+ * rounded down), 0 at the end, -1 on a damaged file (exit 2 naming the file and
+ * the record number; what was read before stays good). A record header that
+ * lies about its length is libpcap's to refuse: report it, do not crash.
+ * *p is borrowed: valid until the next call. */
+int source_capture_next(struct source_capture *c, const uint8_t **p, size_t *caplen,
+                        size_t *len, int64_t *ts_us, struct err *e) WARN_UNUSED;
+/* Bytes read so far (compressed for gzip) and frames, for progress and stats. */
+uint64_t source_capture_bytes(const struct source_capture *c);
+uint64_t source_capture_frames(const struct source_capture *c);
+/* Close the file (not standard input) and free everything; NULL is allowed. */
+void source_capture_close(struct source_capture *c);
+
 #endif
