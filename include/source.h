@@ -50,6 +50,11 @@ struct source *source_open(const char *path, struct err *e) WARN_UNUSED;
  * format detection; does not consume them. Empty span on an empty input. */
 int source_peek(struct source *s, size_t want, struct span *head, struct err *e) WARN_UNUSED;
 
+/* The input as bytes rather than lines (gzip inflated), starting with what
+ * source_peek() saw: up to n bytes into dst, *got 0 at the end. For binary
+ * inputs (captures); do not mix with source_next_line(). */
+int source_read(struct source *s, void *dst, size_t n, size_t *got, struct err *e) WARN_UNUSED;
+
 /* Next line, without its "\n" or "\r\n". Returns 1 with *line set, 0 at the end
  * of input, -1 on a read or inflate error (exit 3 for I/O, 2 for corrupt gzip).
  * A final line without "\n" is returned too. Over-long lines are counted as
@@ -78,10 +83,11 @@ void source_close(struct source *s);
  * like a pcap (any byte order, µs or ns) or pcapng file. */
 bool source_is_capture(struct span head);
 struct source_capture;
-/* Open a capture: a file, "-" for standard input, either plain or gzip'd (told
- * by the magic number; inflated with zlib through a stdio cookie so libpcap reads
- * a FILE*). Fails with exit 2 naming the file and libpcap's reason. */
-struct source_capture *source_capture_open(const char *path, struct err *e) WARN_UNUSED;
+/* Read the open source `src` (a file or standard input, plain or gzip'd,
+ * its head already peeked) as a capture, through source_read(). Fails with
+ * exit 2 naming the file and libpcap's reason (or the source's: corrupt gzip).
+ * `src` stays the caller's: close it after source_capture_close(). */
+struct source_capture *source_capture_open(struct source *src, struct err *e) WARN_UNUSED;
 /* The link type (LINKTYPE_ number) of the capture, for tcp_new(). */
 int source_capture_linktype(const struct source_capture *c);
 /* Next frame: 1 with *p, *caplen, *len and *ts_us (µs UTC; ns captures are
@@ -94,7 +100,7 @@ int source_capture_next(struct source_capture *c, const uint8_t **p, size_t *cap
 /* Bytes read so far (compressed for gzip) and frames, for progress and stats. */
 uint64_t source_capture_bytes(const struct source_capture *c);
 uint64_t source_capture_frames(const struct source_capture *c);
-/* Close the file (not standard input) and free everything; NULL is allowed. */
+/* Free everything but the source; NULL is allowed. */
 void source_capture_close(struct source_capture *c);
 
 #endif

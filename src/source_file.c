@@ -188,6 +188,22 @@ int source_peek(struct source *s, size_t want, struct span *head, struct err *e)
     return 0;
 }
 
+int source_read(struct source *s, void *dst, size_t n, size_t *got, struct err *e)
+{
+    *got = 0;
+    while (s->end == s->start && !s->eof)
+        if (fill(s, e) < 0)
+            return -1;
+    size_t k = s->end - s->start;
+    if (k > n)
+        k = n;
+    if (k)
+        memcpy(dst, s->buf + s->start, k);
+    s->start += k;
+    *got = k;
+    return 0;
+}
+
 int source_next_line(struct source *s, struct span *line, struct err *e)
 {
     for (;;) {
