@@ -15,6 +15,7 @@
 #include "err.h"
 #include "event.h"
 #include "span.h"
+#include "tcp.h"
 
 enum decode_result {
     DECODE_OK = 0,   /* *ev holds an event */
@@ -170,6 +171,10 @@ unsigned decode_head_lines(struct span head, struct span *lines, unsigned cap, s
  * through a double. Needs cap >= 2 * text.n + 1. Returns the length written. */
 size_t decode_json_prepare(struct span text, char *out, size_t cap);
 
+/* URL form decoding of `v` into out[0..v.n): %HH and '+' (a space); a bad
+ * %-escape stays as written. Returns the length written (at most v.n). */
+size_t decode_url_unescape(struct span v, char *out);
+
 /* ---- the log-format compiler, public so that the rules checker can lint ---- */
 
 struct decode_logformat;
@@ -192,6 +197,56 @@ struct decode_logformat *decode_logformat_compile(struct arena *a, struct span t
  * written there and borrowed by *ev. */
 enum decode_result decode_logformat_run(const struct decode_logformat *f, struct span line,
                                         struct event *ev, char *scratch, const char **reason);
+
+/* ---- HTTP/1.x exchanges from captured TCP streams (decode_http.c, issue 7) ----
+ *
+ * Fed by the TCP reassembler (tcp.h) of one capture, the decoder pairs each
+ * stream's requests and responses (keep-alive, pipelining: responses in
+ * order, HTTP/1.0 and 1.1, Content-Length, chunked with trailers,
+ * close-delimited bodies, HEAD/204/304 without a body, 1xx interim responses
+ * skipped) and emits one event per exchange:
+ *   times: start_us = the request's first byte, end_us = the response's last
+ *     byte (has_duration); attributes request_end_us, response_start_us (µs,
+ *     decimal text) for the other two edges;
+ *   method, path (no query), query.NAME (%-decoded), protocol, status,
+ *   header.NAME (request headers, name lower case), resp_header.NAME,
+ *   req.PATH / resp.PATH: the fields of a JSON body (a Content-Type ending in json, or a
+ *     body that starts with '{'), up to LIMIT_HTTP_BODY bytes kept per body
+ *     (past it the fields are not read; counted);
+ *   text/event-stream responses: sse.first_us, sse.last_us (times of the
+ *     first and last event), sse.events (count), and resp.PATH from the first
+ *     `data:` JSON chunk and resp_last.PATH from the last one (`data: [DONE]`
+ *     is not a chunk); resp.PATH of the last chunk also fills fields the first
+ *     lacked (usage.* arrives last), so `resp.id` and
+ *     `resp.usage.completion_tokens` work for streamed chat completions.
+ * Only `opt->wanted` attributes are extracted when it is set. A capture that
+ * starts mid-connection syncs on the first request or status line; a gap
+ * (tcp.h) closes the exchange in progress as incomplete (counted, no event)
+ * and parsing resynchronises at the next request line. Memory per stream is
+ * bounded: header bytes LIMIT_HTTP_HEADERS, body bytes kept LIMIT_HTTP_BODY,
+ * pipelined requests waiting for their responses LIMIT_HTTP_PIPELINE. */
+struct decode_http;
+
+struct decode_http_stats {
+    uint64_t exchanges;       /* events emitted */
+    uint64_t incomplete;      /* exchanges cut by a gap, the end of the stream or a limit */
+    uint64_t resyncs;         /* times parsing skipped bytes to find a request/status line */
+    uint64_t bytes_skipped;   /* bytes not parsed while resynchronising */
+    uint64_t bodies_cut;      /* JSON bodies larger than LIMIT_HTTP_BODY (fields not read) */
+    uint64_t bad_messages;    /* request/status lines or headers that could not be parsed */
+};
+
+/* `emit` gets each exchange's event; the event and its spans are valid only
+ * during the call. */
+typedef void (*decode_http_emit)(void *ctx, const struct event *ev);
+
+struct decode_http *decode_http_new(const struct decode_options *opt, decode_http_emit emit,
+                                    void *ctx) WARN_UNUSED;
+/* The callbacks to give tcp_new(): every stream of the capture goes to `h`. */
+void decode_http_callbacks(struct decode_http *h, struct tcp_callbacks *cb);
+const struct decode_http_stats *decode_http_stats(const struct decode_http *h);
+/* Free the decoder (after tcp_flush(): every stream has ended). */
+void decode_http_free(struct decode_http *h);
 
 /* ---- a baseline: a JSON report of an earlier run (decode_baseline.c) ----
  *

@@ -26,6 +26,9 @@
 #define LIMIT_TCP_BUFFER (256u << 10) /* bytes buffered out of order per stream direction */
 #define LIMIT_TCP_MEMORY (128u << 20) /* bytes buffered out of order in all streams together */
 #define LIMIT_TCP_IDLE_US (300 * 1000000LL) /* capture time a stream may stay silent */
+#define LIMIT_HTTP_HEADERS (64u << 10) /* bytes of one HTTP message's start line and headers */
+#define LIMIT_HTTP_BODY (1u << 20)   /* bytes of one HTTP body kept for its JSON fields */
+#define LIMIT_HTTP_PIPELINE 64       /* requests on one connection waiting for responses */
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */
 #define LIMIT_CHART_CURVES 20        /* sites on the tempo-curve chart (first in report order) */

@@ -102,3 +102,21 @@ unsigned decode_head_lines(struct span head, struct span *lines, unsigned cap, s
     }
     return n;
 }
+
+size_t decode_url_unescape(struct span v, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char b = v.p[i];
+        if (b == '+') {
+            out[k++] = ' ';
+        } else if (b == '%' && i + 2 < v.n && span_hex_digit(v.p[i + 1]) >= 0 &&
+                   span_hex_digit(v.p[i + 2]) >= 0) {
+            out[k++] = (char)(span_hex_digit(v.p[i + 1]) * 16 + span_hex_digit(v.p[i + 2]));
+            i += 2;
+        } else {
+            out[k++] = b;
+        }
+    }
+    return k;
+}

@@ -906,24 +906,6 @@ static size_t unescape_log(struct span v, char *out)
     return k;
 }
 
-/* URL form decoding: %HH and '+' (a space); a bad %-escape stays as written. */
-static size_t unescape_url(struct span v, char *out)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < v.n; i++) {
-        char b = v.p[i];
-        if (b == '+') {
-            out[k++] = ' ';
-        } else if (b == '%' && i + 2 < v.n && span_hex_digit(v.p[i + 1]) >= 0 && span_hex_digit(v.p[i + 2]) >= 0) {
-            out[k++] = (char)(span_hex_digit(v.p[i + 1]) * 16 + span_hex_digit(v.p[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = b;
-        }
-    }
-    return k;
-}
-
 static bool needs_url_decoding(struct span v)
 {
     return v.n && (memchr(v.p, '%', v.n) || memchr(v.p, '+', v.n));
@@ -956,14 +938,14 @@ static void add_query(struct run *r, struct span q)
         if (!dst)
             return;
         memcpy(dst, "query.", 6);
-        size_t nn = 6 + unescape_url(name, dst + 6);
+        size_t nn = 6 + decode_url_unescape(name, dst + 6);
         r->used += nn;
         struct span n = { dst, nn };
         if (needs_url_decoding(value)) {
             char *vd = room(r, value.n);
             if (!vd)
                 return;
-            value = (struct span){ vd, unescape_url(value, vd) };
+            value = (struct span){ vd, decode_url_unescape(value, vd) };
             r->used += value.n;
         }
         if (!event_add(r->ev, n, value, ATTR_STRING))
