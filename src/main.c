@@ -372,6 +372,83 @@ static int take_event(const struct event *ev, const struct opts *o, struct match
     return 0;
 }
 
+/* Where a capture's exchanges go: take_event() with the run's state. */
+struct capture_run {
+    const struct opts *o;
+    struct matcher *m;
+    struct match_out *mo;
+    struct store_writer *w;
+    struct source_stats *stats;
+    int64_t *min_us, *max_us;
+    struct err *e;
+    bool failed; /* take_event() failed: *e says why; the rest is not read */
+};
+
+static void on_exchange(void *ctx, const struct event *ev)
+{
+    struct capture_run *c = ctx;
+    if (!c->failed &&
+        take_event(ev, c->o, c->m, c->mo, c->w, c->stats, c->min_us, c->max_us, c->e) < 0)
+        c->failed = true;
+}
+
+/* A capture (issue 7): frames through TCP reassembly and the HTTP decoder,
+ * one event per exchange. A damaged record ends the reading of the capture,
+ * not the run: what came before stays, the damage is shown and counted (with
+ * --strict it is exit 2). */
+static int ingest_capture(struct source *src, const char *path, const struct decode_options *dopt,
+                          struct capture_run *cr, const struct run_stats *rs,
+                          const struct timespec *t0, struct err *e)
+{
+    struct source_stats *stats = source_stats(src);
+    struct source_capture *cap = source_capture_open(src, e);
+    if (!cap)
+        return -1;
+    struct decode_http *h = decode_http_new(dopt, on_exchange, cr);
+    struct tcp_callbacks cb;
+    decode_http_callbacks(h, &cb);
+    struct tcp *t = tcp_new(source_capture_linktype(cap), &cb, e);
+    int rc = -1, got = 0;
+    int64_t ts = 0, last = 0;
+    bool progress = isatty(2);
+    if (!t)
+        goto out;
+    const uint8_t *p;
+    size_t caplen, len;
+    struct err damage = { 0 };
+    while (!cr->failed && (got = source_capture_next(cap, &p, &caplen, &len, &ts, &damage)) == 1) {
+        tcp_packet(t, p, caplen, len, ts);
+        last = ts;
+        if (progress && (source_capture_frames(cap) & 0x3ffff) == 0)
+            show_progress(path, source_capture_bytes(cap), rs, t0);
+    }
+    tcp_flush(t, last);
+    stats->lines = source_capture_frames(cap);
+    const struct decode_http_stats *hs = decode_http_stats(h);
+    stats->skipped += hs->incomplete;
+    if (cr->failed)
+        goto out;
+    if (got < 0) {
+        if (cr->o->strict) {
+            *e = damage;
+            goto out;
+        }
+        char msg[600];
+        err_format(&damage, msg, sizeof msg);
+        fprintf(stderr, "tempo: %s (the frames before it were read)\n", msg);
+        source_skip(src, stats->lines + 1, "damaged capture record: the rest was not read");
+    }
+    if (progress && stats->lines > 0x3ffff)
+        fputs("\r\033[K", stderr);
+    rc = 0;
+out:
+    if (t)
+        tcp_free(t);
+    decode_http_free(h);
+    source_capture_close(cap);
+    return rc;
+}
+
 /* Read one source through decoder and matcher into the store. */
 static int ingest_one(const char *path, const struct opts *o, const struct decode_options *dopt,
                       struct matcher *m, struct store *st, struct run_stats *rs,
@@ -396,8 +473,11 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
         goto out;
     if (store_begin_source(st, path, &source_id, e) < 0)
         goto out;
+    bool capture = source_is_capture(head);
     if (head.n == 0) {
         fprintf(stderr, "tempo: %s: empty input\n", path);
+    } else if (capture) {
+        stats->format = head.p[0] == 0x0a ? "pcapng" : "pcap";
     } else if (decode_choose(dopt, path, head, a, &dec, &ds, e) < 0) {
         goto out;
     } else {
@@ -406,6 +486,11 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     w = store_writer_start(st, source_id, e);
     if (!w)
         goto out;
+    if (capture) {
+        struct capture_run cr = { o, m, mo, w, stats, &min_us, &max_us, e, false };
+        if (ingest_capture(src, path, dopt, &cr, rs, t0, e) < 0)
+            goto out;
+    }
     bool progress = isatty(2);
     for (int got; dec && (got = source_next_line(src, &line, e)) != 0;) {
         if (got < 0)
