@@ -5,7 +5,7 @@
  * with pipelined requests, text/event-stream bodies read as the WHATWG HTML
  * "server-sent events" section says, JSON bodies flattened with cJSON.
  */
-#include <cJSON.h>
+#include "decode_json_int.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,8 +16,7 @@
 #include "limits.h"
 
 #define CHUNK_LINE 64    /* bytes of a chunk-size line kept (extensions past it are ignored) */
-#define NUMBER_TEXT 40   /* bytes of a number's shortest text, with room to spare */
-#define FIND_BUDGET 4096 /* nodes one dotted-path lookup may visit */
+#define NUMBER_TEXT DECODE_JSON_NUMBER_TEXT
 /* Emit scratch: three JSON trees' strings (each at most its body), two heads'
  * lower-cased names and decoded queries, and numbers and made names. */
 #define SCRATCH_CAP                                                                                \
@@ -404,13 +403,7 @@ static bool wanted_prefix(const struct decode_http *h, const char *prefix)
 /* Copy bytes into the emit scratch; SPAN_NULL when it is full. */
 static struct span keep(struct decode_http *h, const char *p, size_t n)
 {
-    if (n > SCRATCH_CAP - h->used)
-        return SPAN_NULL;
-    char *dst = h->scratch + h->used;
-    if (n)
-        memcpy(dst, p, n);
-    h->used += n;
-    return (struct span){ dst, n };
+    return decode_json_keep(h->scratch, SCRATCH_CAP, &h->used, p, n);
 }
 
 static void add(struct decode_http *h, struct span name, struct span value, enum attr_type type)
@@ -493,24 +486,6 @@ static void add_headers(struct decode_http *h, struct span head, const char *pre
 
 /* ---- JSON ---- */
 
-/* Decimal text of d that reads back as d (integers as integers). */
-static size_t number_text(double d, char out[NUMBER_TEXT])
-{
-    if (!isfinite(d))
-        return 0;
-    if (d == floor(d) && fabs(d) < 1e15) {
-        int n = snprintf(out, NUMBER_TEXT, "%" PRId64, (int64_t)d);
-        return n > 0 ? (size_t)n : 0;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        int n = snprintf(out, NUMBER_TEXT, "%.*g", prec, d);
-        double back;
-        if (n > 0 && n < NUMBER_TEXT && span_to_double((struct span){ out, (size_t)n }, &back) &&
-            back == d)
-            return (size_t)n;
-    }
-    return 0;
-}
 
 /* A scalar's text (in the scratch) and type; false for objects and arrays. */
 static bool scalar_of(struct decode_http *h, const cJSON *v, struct span *text,
@@ -522,7 +497,7 @@ static bool scalar_of(struct decode_http *h, const cJSON *v, struct span *text,
         t = span_of(v->valuestring); /* cJSON's own C string, not input bytes */
         *type = ATTR_STRING;
     } else if (cJSON_IsNumber(v)) {
-        t = (struct span){ num, number_text(v->valuedouble, num) };
+        t = (struct span){ num, decode_json_number_text(v->valuedouble, num) };
         if (!t.n)
             return false;
         *type = ATTR_NUMBER;
@@ -539,82 +514,32 @@ static bool scalar_of(struct decode_http *h, const cJSON *v, struct span *text,
     return text->p || !t.n;
 }
 
-/* The node at a dotted path: objects by key (a key may hold dots), arrays by
- * decimal index - as decode_jsonl.c does. */
-static const cJSON *find(const cJSON *node, struct span path, unsigned *budget)
-{
-    if (*budget == 0 || path.n == 0)
-        return NULL;
-    (*budget)--;
-    if (cJSON_IsObject(node)) {
-        for (const cJSON *c = node->child; c; c = c->next) {
-            if (!c->string)
-                continue;
-            struct span key = span_of(c->string);
-            if (key.n > path.n || (key.n && memcmp(key.p, path.p, key.n) != 0))
-                continue;
-            if (key.n == path.n)
-                return c;
-            if (path.p[key.n] != '.')
-                continue;
-            const cJSON *hit =
-                find(c, (struct span){ path.p + key.n + 1, path.n - key.n - 1 }, budget);
-            if (hit)
-                return hit;
-        }
-        return NULL;
-    }
-    if (cJSON_IsArray(node)) {
-        struct span rest = path, seg;
-        bool more = span_cut(&rest, '.', &seg);
-        uint64_t idx;
-        if (!span_to_u64(seg, &idx) || idx > INT32_MAX)
-            return NULL;
-        const cJSON *c = node->child;
-        for (uint64_t i = 0; c && i < idx; i++)
-            c = c->next;
-        return !c || !more ? c : find(c, rest, budget);
-    }
-    return NULL;
-}
+struct leaf_ctx {
+    struct decode_http *h;
+    bool fill;
+};
 
-/* Every scalar leaf under prefix + dotted path (arrays by index); names past
- * LIMIT_ATTR_NAME and leaves past LIMIT_ATTRS dropped; with `fill`, only
- * names the event lacks. */
-static void extract_all(struct decode_http *h, const cJSON *node, char *name, size_t len, bool fill)
+/* A scalar leaf of a body as prefix.PATH (decode_json_walk); with `fill`,
+ * only names the event lacks. */
+static bool add_leaf(void *ctx, struct span name, const cJSON *c)
 {
-    size_t i = 0;
-    for (const cJSON *c = node->child; c && h->ev.n_attrs < LIMIT_ATTRS; c = c->next, i++) {
-        char seg[24];
-        struct span key;
-        if (cJSON_IsArray(node)) {
-            int n = snprintf(seg, sizeof seg, "%zu", i);
-            key = (struct span){ seg, n > 0 ? (size_t)n : 0 };
-        } else {
-            key = span_of(c->string);
-        }
-        size_t n = len + 1 + key.n;
-        if (n > LIMIT_ATTR_NAME)
-            continue;
-        name[len] = '.';
-        memcpy(name + len + 1, key.p, key.n);
-        if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
-            extract_all(h, c, name, n, fill);
-            continue;
-        }
-        if (fill && event_get(&h->ev, (struct span){ name, n }))
-            continue;
-        struct span text;
-        enum attr_type type;
-        size_t mark = h->used;
-        if (!scalar_of(h, c, &text, &type))
-            continue;
-        struct span kn = keep(h, name, n);
-        if (kn.p)
-            add(h, kn, text, type);
-        else
-            h->used = mark;
-    }
+    struct leaf_ctx *lc = ctx;
+    struct decode_http *h = lc->h;
+    if (h->ev.n_attrs >= LIMIT_ATTRS)
+        return false;
+    if (lc->fill && event_get(&h->ev, name))
+        return true;
+    struct span text;
+    enum attr_type type;
+    size_t mark = h->used;
+    if (!scalar_of(h, c, &text, &type))
+        return true;
+    struct span kn = keep(h, name.p, name.n);
+    if (kn.p)
+        add(h, kn, text, type);
+    else
+        h->used = mark;
+    return h->ev.n_attrs < LIMIT_ATTRS;
 }
 
 /* Parse a kept body; NULL when it is not JSON (the caller cJSON_Delete()s). */
@@ -650,7 +575,8 @@ static void add_json(struct decode_http *h, struct span body, const char *prefix
     if (!h->wanted) {
         char name[LIMIT_ATTR_NAME + 1];
         memcpy(name, prefix, pn);
-        extract_all(h, root, name, pn, fill);
+        struct leaf_ctx lc = { h, fill };
+        decode_json_walk(root, name, pn, add_leaf, &lc);
     }
     for (unsigned i = 0; h->wanted && i < h->n_wanted; i++) {
         struct span w = h->wanted[i];
@@ -658,8 +584,7 @@ static void add_json(struct decode_http *h, struct span body, const char *prefix
             continue;
         if (fill && event_get(&h->ev, w))
             continue;
-        unsigned budget = FIND_BUDGET;
-        const cJSON *v = find(root, (struct span){ w.p + pn + 1, w.n - pn - 1 }, &budget);
+        const cJSON *v = decode_json_find(root, (struct span){ w.p + pn + 1, w.n - pn - 1 });
         struct span text;
         enum attr_type type;
         if (v && scalar_of(h, v, &text, &type))
@@ -1030,6 +955,25 @@ static void sync_line(struct decode_http *h, struct http_stream *hs, int dir, st
     buf_reset(&d->head);
 }
 
+/* Bytes of p[0, n) up to and including the blank line that ends a header
+ * or trailer block (*end set), or all of them; d->line_blank carries whether
+ * the current line is still empty across calls. */
+static size_t to_blank_line(struct http_dir *d, const char *p, size_t n, bool *end)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            if (d->line_blank) {
+                *end = true;
+                return i + 1;
+            }
+            d->line_blank = true;
+        } else if (p[i] != '\r') {
+            d->line_blank = false;
+        }
+    }
+    return n;
+}
+
 /* ---- the byte-level machine ---- */
 
 static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, const char *p,
@@ -1062,20 +1006,8 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
             break;
         }
         case D_HEAD: {
-            size_t i = 0;
             bool end = false;
-            for (; i < n; i++) {
-                if (p[i] == '\n') {
-                    if (d->line_blank) {
-                        end = true;
-                        i++;
-                        break;
-                    }
-                    d->line_blank = true;
-                } else if (p[i] != '\r') {
-                    d->line_blank = false;
-                }
-            }
+            size_t i = to_blank_line(d, p, n, &end);
             if (buf_add(&d->head, p, i) != 0) {
                 message_cut(h, hs, d, false); /* LIMIT_HTTP_HEADERS */
                 h->stats.bytes_skipped += i;
@@ -1154,20 +1086,8 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
             break;
         }
         case D_TRAILERS: {
-            size_t i = 0;
             bool end = false;
-            for (; i < n; i++) {
-                if (p[i] == '\n') {
-                    if (d->line_blank) {
-                        end = true;
-                        i++;
-                        break;
-                    }
-                    d->line_blank = true;
-                } else if (p[i] != '\r') {
-                    d->line_blank = false;
-                }
-            }
+            size_t i = to_blank_line(d, p, n, &end);
             d->trailer_bytes += i;
             d->last_us = ts;
             p += i;

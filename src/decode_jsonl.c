@@ -5,7 +5,7 @@
  * objects and arrays ("usage.total_tokens", "choices.0.index"). The time is the
  * rules' `jsonl` field or ts, timestamp, time, @timestamp (RFC 3339 or epoch).
  */
-#include <cJSON.h>
+#include "decode_json_int.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,8 +16,7 @@
 
 #define DETECT_LINES 20
 #define DETECT_SCORE 90      /* below OTLP's 100: an OTLP file is JSON lines too */
-#define FIND_BUDGET 4096     /* nodes one dotted-path lookup may visit (literal dotted keys) */
-#define NUMBER_TEXT 40       /* bytes of a number's shortest text, with room to spare */
+#define NUMBER_TEXT DECODE_JSON_NUMBER_TEXT
 #define VALUES_CAP ((size_t)LIMIT_LINE + LIMIT_ATTRS * (LIMIT_ATTR_NAME + NUMBER_TEXT + 2))
 #define DURATION_MAX_US (INT64_C(100) * 365 * USEC_PER_DAY) /* a century */
 
@@ -58,52 +57,12 @@ static const char R_HUGE[] = "number out of range (beyond a double)";
 
 /* ---- values ---- */
 
-/* Decimal text of d that reads back as d: integers as integers ("200", not
- * "2e+02"), by hand because printf's float path dominated the profile; other
- * numbers with 15 significant digits (the most a decimal input of up to 15
- * digits needs, so "0.1" stays "0.1"), else 16 or 17. Returns its length, 0
- * when d is not finite. */
-static size_t number_text(double d, char out[NUMBER_TEXT])
-{
-    if (!isfinite(d))
-        return 0;
-    if (d == floor(d) && fabs(d) < 1e15) {
-        char tmp[24];
-        int64_t v = (int64_t)d;
-        uint64_t u = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
-        size_t k = 0, n = 0;
-        do {
-            tmp[k++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (v < 0)
-            out[n++] = '-';
-        while (k)
-            out[n++] = tmp[--k];
-        return n;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        int n = snprintf(out, NUMBER_TEXT, "%.*g", prec, d);
-        double back;
-        if (n > 0 && n < NUMBER_TEXT && span_to_double((struct span){ out, (size_t)n }, &back) &&
-            back == d)
-            return (size_t)n;
-    }
-    int n = snprintf(out, NUMBER_TEXT, "%.17g", d);
-    return n > 0 && n < NUMBER_TEXT ? (size_t)n : 0;
-}
 
 /* Copy bytes into the line's value scratch; SPAN_NULL when it is full (the
  * attribute is then dropped, like past LIMIT_ATTRS). */
 static struct span keep(struct decoder_state *st, const char *p, size_t n)
 {
-    if (n > VALUES_CAP - st->used)
-        return SPAN_NULL;
-    char *dst = st->values + st->used;
-    if (n)
-        memcpy(dst, p, n);
-    st->used += n;
-    return (struct span){ dst, n };
+    return decode_json_keep(st->values, VALUES_CAP, &st->used, p, n);
 }
 
 /* A scalar's text and type; false for objects, arrays and non-finite numbers
@@ -115,7 +74,7 @@ static bool scalar_of(const cJSON *v, char num[NUMBER_TEXT], struct span *text,
         *text = span_of(v->valuestring); /* cJSON's own C string, not input bytes */
         *type = ATTR_STRING;
     } else if (cJSON_IsNumber(v)) {
-        size_t n = number_text(v->valuedouble, num);
+        size_t n = decode_json_number_text(v->valuedouble, num);
         if (!n) {
             *huge = true;
             return false;
@@ -136,93 +95,27 @@ static bool scalar_of(const cJSON *v, char num[NUMBER_TEXT], struct span *text,
 
 /* ---- dotted paths ---- */
 
-/* The node at `path` below `node`: through objects by key - a key may itself
- * hold dots, so every key that is a prefix of the path ending at a '.' is
- * tried - and through arrays by decimal index. NULL when absent. */
-static const cJSON *find(const cJSON *node, struct span path, unsigned *budget)
-{
-    if (*budget == 0 || path.n == 0)
-        return NULL;
-    (*budget)--;
-    if (cJSON_IsObject(node)) {
-        for (const cJSON *c = node->child; c; c = c->next) {
-            /* The first byte rules out most keys before strlen and memcmp:
-             * every wanted name is tried against every key of the record. */
-            if (!c->string || c->string[0] != path.p[0])
-                continue;
-            struct span key = span_of(c->string);
-            if (key.n > path.n || (key.n && memcmp(key.p, path.p, key.n) != 0))
-                continue;
-            if (key.n == path.n)
-                return c;
-            if (path.p[key.n] != '.')
-                continue;
-            const cJSON *hit =
-                find(c, (struct span){ path.p + key.n + 1, path.n - key.n - 1 }, budget);
-            if (hit)
-                return hit;
-        }
-        return NULL;
-    }
-    if (cJSON_IsArray(node)) {
-        struct span rest = path, seg;
-        bool more = span_cut(&rest, '.', &seg);
-        uint64_t idx;
-        if (!span_to_u64(seg, &idx) || idx > INT32_MAX)
-            return NULL;
-        const cJSON *c = node->child;
-        for (uint64_t i = 0; c && i < idx; i++)
-            c = c->next;
-        if (!c || !more)
-            return c;
-        return find(c, rest, budget);
-    }
-    return NULL;
-}
 
-static const cJSON *lookup(const cJSON *root, struct span path)
-{
-    unsigned budget = FIND_BUDGET;
-    return path.n ? find(root, path, &budget) : NULL;
-}
+struct leaf_ctx {
+    struct decoder_state *st;
+    struct event *ev;
+};
 
-/* Without a wanted list: every scalar leaf under its dotted path. Names longer
- * than LIMIT_ATTR_NAME and leaves past LIMIT_ATTRS are dropped. */
-static void extract_all(struct decoder_state *st, const cJSON *node, char *name, size_t len,
-                        struct event *ev)
+/* Without a wanted list: every scalar leaf under its dotted path
+ * (decode_json_walk); leaves past LIMIT_ATTRS are dropped. */
+static bool add_leaf(void *ctx, struct span name, const cJSON *c)
 {
-    for (const cJSON *c = node->child; c && ev->n_attrs < LIMIT_ATTRS; c = c->next) {
-        char seg[24];
-        struct span key;
-        if (cJSON_IsArray(node)) {
-            size_t i = 0;
-            for (const cJSON *p = node->child; p != c; p = p->next)
-                i++;
-            int n = snprintf(seg, sizeof seg, "%zu", i);
-            key = (struct span){ seg, n > 0 ? (size_t)n : 0 };
-        } else {
-            key = span_of(c->string);
-        }
-        size_t n = len + (len ? 1 : 0) + key.n;
-        if (n > LIMIT_ATTR_NAME)
-            continue;
-        if (len)
-            name[len] = '.';
-        memcpy(name + n - key.n, key.p, key.n);
-        if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
-            extract_all(st, c, name, n, ev);
-            continue;
-        }
-        char num[NUMBER_TEXT];
-        struct span text;
-        enum attr_type type;
-        bool huge = false;
-        if (!scalar_of(c, num, &text, &type, &huge))
-            continue;
-        struct span kn = keep(st, name, n), kv = keep(st, text.p, text.n);
-        if ((kn.p || !n) && (kv.p || !text.n))
-            event_add(ev, kn, kv, type);
-    }
+    struct leaf_ctx *lc = ctx;
+    char num[NUMBER_TEXT];
+    struct span text;
+    enum attr_type type;
+    bool huge = false;
+    if (!scalar_of(c, num, &text, &type, &huge))
+        return true;
+    struct span kn = keep(lc->st, name.p, name.n), kv = keep(lc->st, text.p, text.n);
+    if ((kn.p || !name.n) && (kv.p || !text.n))
+        event_add(lc->ev, kn, kv, type);
+    return lc->ev->n_attrs < LIMIT_ATTRS;
 }
 
 /* ---- time ---- */
@@ -242,7 +135,7 @@ static bool time_of(const cJSON *v, int64_t *us, struct event *ev)
         return utc_parse_epoch_auto(text, us);
     }
     if (cJSON_IsNumber(v)) {
-        size_t n = number_text(v->valuedouble, num);
+        size_t n = decode_json_number_text(v->valuedouble, num);
         return n && utc_parse_epoch_auto((struct span){ num, n }, us);
     }
     return false;
@@ -272,7 +165,7 @@ static const char *times(const struct decoder_state *st, const cJSON *root, stru
 {
     int64_t t;
     if (st->opt.time.n) {
-        const cJSON *v = lookup(root, st->opt.time);
+        const cJSON *v = decode_json_find(root, st->opt.time);
         if (!v || cJSON_IsNull(v))
             return R_NO_TIME_OPT;
         if (!time_of(v, &t, ev))
@@ -281,7 +174,7 @@ static const char *times(const struct decoder_state *st, const cJSON *root, stru
         unsigned i = 0;
         const cJSON *v = NULL;
         for (; i < N_TIME_FIELDS; i++) {
-            v = lookup(root, time_fields[i].name);
+            v = decode_json_find(root, time_fields[i].name);
             if (v && !cJSON_IsNull(v))
                 break;
         }
@@ -292,7 +185,7 @@ static const char *times(const struct decoder_state *st, const cJSON *root, stru
     }
     ev->start_us = ev->end_us = t;
     if (st->opt.duration.n) {
-        const cJSON *d = lookup(root, st->opt.duration);
+        const cJSON *d = decode_json_find(root, st->opt.duration);
         int64_t dur = 0;
         if (d && !cJSON_IsNull(d)) {
             const char *why = duration_of(st, d, &dur);
@@ -436,10 +329,11 @@ static enum decode_result jsonl_line(struct decoder_state *st, struct span line,
     st->used = 0;
     if (!why && !st->wanted) {
         char name[LIMIT_ATTR_NAME + 1];
-        extract_all(st, root, name, 0, ev);
+        struct leaf_ctx lc = { st, ev };
+        decode_json_walk(root, name, 0, add_leaf, &lc);
     }
     for (unsigned i = 0; !why && st->wanted && i < st->n_wanted; i++) {
-        const cJSON *v = lookup(root, st->wanted[i]);
+        const cJSON *v = decode_json_find(root, st->wanted[i]);
         char num[NUMBER_TEXT];
         struct span text;
         enum attr_type type;

@@ -45,3 +45,44 @@ site_json() {
 site_field() {
     jq -r --arg s "$2" ".sites[] | select(.name == \$s) | $3" "$1"
 }
+
+# nginx_start PORT_BASE HTTP_TEXT - Debian's nginx on 127.0.0.1:$NGX_PORT (PORT_BASE
+# plus this shell's pid mod 20000), with HTTP_TEXT (server blocks that listen on
+# 127.0.0.1:$NGX_PORT, written after setting NGX_PORT with nginx_port) inside
+# http { }, its files under $T/ngx; waits until GET /healthz answers; stops it
+# at exit (after at_exit, which a test may redefine).
+nginx_port() { NGX_PORT=$(( $1 + $$ % 20000 )); NGX_BASE="http://127.0.0.1:$NGX_PORT"; }
+at_exit() { :; }
+nginx_stop() {
+    [ -f "$T/ngx/nginx.pid" ] && kill "$(cat "$T/ngx/nginx.pid")" 2>/dev/null
+    sleep 0.3
+}
+nginx_start() {
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+    [ -x "$NGINX" ] || { fail "nginx is not installed (make test installs nginx-light)"; finish; }
+    mkdir -p "$T/ngx/logs" "$T/ngx/tmp"
+    cat > "$T/ngx/nginx.conf" <<CONF
+worker_processes 1;
+pid $T/ngx/nginx.pid;
+error_log $T/ngx/logs/error.log;
+user root;
+events { worker_connections 64; }
+http {
+    client_body_temp_path $T/ngx/tmp/body;
+    proxy_temp_path $T/ngx/tmp/proxy;
+    fastcgi_temp_path $T/ngx/tmp/fastcgi;
+    uwsgi_temp_path $T/ngx/tmp/uwsgi;
+    scgi_temp_path $T/ngx/tmp/scgi;
+$1
+}
+CONF
+    "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" -t >"$T/ngx-t.log" 2>&1 ||
+        { fail "nginx -t: $(cat "$T/ngx-t.log")"; finish; }
+    "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" || { fail "nginx did not start"; finish; }
+    trap 'at_exit; nginx_stop; rm -rf "$T"' EXIT
+    _i=0
+    while ! curl -s -m 2 -o /dev/null "$NGX_BASE/healthz"; do
+        _i=$((_i + 1)); [ $_i -gt 50 ] && { fail "nginx does not answer on $NGX_BASE"; finish; }
+        sleep 0.1
+    done
+}

@@ -5,48 +5,20 @@
 # (batch at delay 1s), "fast" read at once (realtime), "never" never read
 # (unused). Bounded: every curl has a timeout, nginx is stopped at exit.
 . tests/lib.sh
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || { fail "nginx is not installed (make test installs nginx-light)"; finish; }
-
-mkdir -p "$T/ngx/logs" "$T/ngx/tmp"
-port=$(( 20000 + $$ % 20000 ))
-cat > "$T/ngx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-user root;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $T/ngx/tmp/body;
-    proxy_temp_path $T/ngx/tmp/proxy;
-    fastcgi_temp_path $T/ngx/tmp/fastcgi;
-    uwsgi_temp_path $T/ngx/tmp/uwsgi;
-    scgi_temp_path $T/ngx/tmp/scgi;
-    log_format tempo '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status \$body_bytes_sent "\$http_user_agent" \$request_time \$msec \$request_id';
+nginx_port 20000
+port=$NGX_PORT
+nginx_start "    log_format tempo '\$remote_addr - \$remote_user [\$time_local] \"\$request\" \$status \$body_bytes_sent \"\$http_user_agent\" \$request_time \$msec \$request_id';
     access_log $T/ngx/logs/access.log tempo;
     server {
         listen 127.0.0.1:$port;
         location ~ ^/v1/(slow|fast|never)/infer\$ {
             add_header X-Request-Id \$request_id always;
-            return 200 '{"ok":true}';
+            return 200 '{\"ok\":true}';
         }
-        location /v1/results/ { return 200 '{"result":1}'; }
+        location /v1/results/ { return 200 '{\"result\":1}'; }
         location /healthz { return 204; }
-    }
-}
-CONF
-"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" -t >"$T/ngx-t.log" 2>&1 ||
-    { fail "nginx -t: $(cat "$T/ngx-t.log")"; finish; }
-"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" || { fail "nginx did not start"; finish; }
-stop() { [ -f "$T/ngx/nginx.pid" ] && kill "$(cat "$T/ngx/nginx.pid")" 2>/dev/null; sleep 0.3; }
-trap 'stop; rm -rf "$T"' EXIT
-
-base="http://127.0.0.1:$port"
-i=0
-while ! curl -s -m 2 -o /dev/null "$base/healthz"; do
-    i=$((i + 1)); [ $i -gt 50 ] && { fail "nginx does not answer on $base"; finish; }
-    sleep 0.1
-done
+    }"
+base=$NGX_BASE
 call() { # site -> prints the request id nginx gave the call
     curl -s -m 5 -X POST -D - -o /dev/null -A "app/1.0" -d '{"x":1}' "$base/v1/$1/infer" |
         tr -d '\r' | sed -n 's/^X-Request-Id: //Ip'
@@ -64,7 +36,7 @@ sleep 1.5
 while read -r id; do read_result "$id" "nightly/1.0"; done < "$T/slow.ids"
 sleep 1.2          # the log must cover "never" for more than the delay
 curl -s -m 2 -o /dev/null "$base/healthz"
-stop
+nginx_stop
 
 cat > "$T/real.rules" <<'RULES'
 tempo 1

@@ -8,51 +8,25 @@
 # duplicated one must give the same figures. Bounded: timeouts everywhere,
 # nginx and tcpdump stopped at exit.
 . tests/lib.sh
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for tool in "$NGINX" tcpdump tshark editcap mergecap curl; do
+for tool in tcpdump tshark editcap mergecap curl; do
     command -v "$tool" >/dev/null || { fail "$tool not installed (make test installs it)"; finish; }
 done
-mkdir -p "$T/ngx/logs" "$T/ngx/tmp"
-port=$(( 21000 + $$ % 20000 ))
-cat > "$T/ngx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/logs/error.log;
-user root;
-events { worker_connections 64; }
-http {
-    client_body_temp_path $T/ngx/tmp/body;
-    proxy_temp_path $T/ngx/tmp/proxy;
-    fastcgi_temp_path $T/ngx/tmp/fastcgi;
-    uwsgi_temp_path $T/ngx/tmp/uwsgi;
-    scgi_temp_path $T/ngx/tmp/scgi;
-    access_log off;
+nginx_port 21000
+port=$NGX_PORT
+TPID=
+at_exit() { [ -n "$TPID" ] && kill -TERM "$TPID" 2>/dev/null; }
+nginx_start "    access_log off;
     keepalive_requests 1000;
     server {
         listen 127.0.0.1:$port;
         location = /v1/chat/completions {
             default_type application/json;
-            return 200 '{"id":"chatcmpl-\$request_id","object":"chat.completion","usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}';
+            return 200 '{\"id\":\"chatcmpl-\$request_id\",\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}';
         }
-        location /v1/results/ { default_type application/json; return 200 '{"ok":true}'; }
+        location /v1/results/ { default_type application/json; return 200 '{\"ok\":true}'; }
         location /healthz { return 204; }
-    }
-}
-CONF
-"$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" || { fail "nginx did not start"; finish; }
-TPID=
-stop() {
-    [ -n "$TPID" ] && kill -TERM "$TPID" 2>/dev/null
-    [ -f "$T/ngx/nginx.pid" ] && kill "$(cat "$T/ngx/nginx.pid")" 2>/dev/null
-    sleep 0.3
-}
-trap 'stop; rm -rf "$T"' EXIT
-base="http://127.0.0.1:$port"
-i=0
-while ! curl -s -m 2 -o /dev/null "$base/healthz"; do
-    i=$((i + 1)); [ $i -gt 50 ] && { fail "nginx does not answer on $base"; finish; }
-    sleep 0.1
-done
+    }"
+base=$NGX_BASE
 
 tcpdump -Z root -i lo --immediate-mode -U -n -s 0 -w "$T/cap.pcap" "tcp port $port" 2>"$T/tcpdump.err" &
 TPID=$!
