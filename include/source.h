@@ -25,6 +25,23 @@ struct source_error {
 };
 
 /* What a report says about one input. Plain data, copied freely. */
+/* What a capture's reading counted (PRODUCT.md §2, issue 7): frames and
+ * streams from the TCP reassembler, exchanges from the HTTP decoder, and
+ * what was skipped, by reason. All zero for a log. */
+enum source_capture_count {
+    CAP_PACKETS,        /* frames read */
+    CAP_STREAMS,        /* TCP connections */
+    CAP_EXCHANGES,      /* HTTP exchanges turned into events */
+    CAP_INCOMPLETE,     /* exchanges cut by loss, the capture's end or a limit */
+    CAP_BYTES_SKIPPED,  /* TCP payload bytes lost or dropped, and HTTP bytes skipped to resync */
+    CAP_NOT_TCP,        /* frames that were not TCP over IP */
+    CAP_FRAGMENTS,      /* IP fragments (skipped) */
+    CAP_MALFORMED,      /* frames or HTTP messages that could not be read */
+    CAP_EVICTED,        /* streams ended by LIMIT_TCP_STREAMS or LIMIT_TCP_IDLE_US */
+    CAP_COUNT
+};
+extern const char *const source_capture_count_names[CAP_COUNT]; /* "packets", ... */
+
 struct source_stats {
     const char *path;   /* borrowed: argv ("-" for standard input) */
     const char *format; /* static: the decoder's name, or NULL before detection */
@@ -36,6 +53,8 @@ struct source_stats {
     uint64_t skipped;   /* lines the source or the decoder refused */
     bool has_utc_offset; /* a timestamp carried an offset from UTC */
     int utc_offset_s;    /* the first such offset, seconds east of UTC */
+    bool is_capture;     /* counted[] holds a capture's counts */
+    uint64_t counted[CAP_COUNT];
     unsigned n_errors;
     struct source_error errors[LIMIT_FIRST_ERRORS];
 };

@@ -425,7 +425,18 @@ static int ingest_capture(struct source *src, const char *path, const struct dec
     tcp_flush(t, last);
     stats->lines = source_capture_frames(cap);
     const struct decode_http_stats *hs = decode_http_stats(h);
+    const struct tcp_stats *ts_ = tcp_stats(t);
     stats->skipped += hs->incomplete;
+    stats->is_capture = true;
+    stats->counted[CAP_PACKETS] = source_capture_frames(cap);
+    stats->counted[CAP_STREAMS] = ts_->streams;
+    stats->counted[CAP_EXCHANGES] = hs->exchanges;
+    stats->counted[CAP_INCOMPLETE] = hs->incomplete;
+    stats->counted[CAP_BYTES_SKIPPED] = ts_->bytes_skipped + hs->bytes_skipped;
+    stats->counted[CAP_NOT_TCP] = ts_->not_ip + ts_->not_tcp;
+    stats->counted[CAP_FRAGMENTS] = ts_->fragments;
+    stats->counted[CAP_MALFORMED] = ts_->malformed + ts_->truncated + hs->bad_messages;
+    stats->counted[CAP_EVICTED] = ts_->evicted + ts_->idle;
     if (cr->failed)
         goto out;
     if (got < 0) {

@@ -45,11 +45,23 @@ static int write_sources(struct buf *b, const struct analysis *an)
             cstr(b, s->path) < 0 || buf_adds(b, ", \"format\": ") < 0 ||
             cstr(b, s->format) < 0 ||
             buf_printf(b, ", \"gzip\": %s, \"lines\": %llu, \"events\": %llu, \"matched\": %llu, "
-                          "\"skipped\": %llu, \"first_errors\": [",
+                          "\"skipped\": %llu, ",
                        s->is_gzip ? "true" : "false", (unsigned long long)s->lines,
                        (unsigned long long)s->events, (unsigned long long)s->matched,
                        (unsigned long long)s->skipped) < 0)
             return -1;
+        if (s->is_capture) { /* added to §6: what a capture's reading counted */
+            if (buf_adds(b, "\"capture\": {") < 0)
+                return -1;
+            for (unsigned k = 0; k < CAP_COUNT; k++)
+                if (buf_printf(b, "%s\"%s\": %llu", k ? ", " : "", source_capture_count_names[k],
+                               (unsigned long long)s->counted[k]) < 0)
+                    return -1;
+            if (buf_adds(b, "}, \"first_errors\": [") < 0)
+                return -1;
+        } else if (buf_adds(b, "\"first_errors\": [") < 0) {
+            return -1;
+        }
         for (unsigned k = 0; k < s->n_errors; k++)
             if (buf_printf(b, "%s{\"line\": %llu, \"message\": ", k ? ", " : "",
                            (unsigned long long)s->errors[k].line) < 0 ||

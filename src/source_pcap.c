@@ -18,6 +18,11 @@
 #include "arena.h"
 #include "source.h"
 
+const char *const source_capture_count_names[CAP_COUNT] = {
+    "packets", "streams",   "exchanges", "incomplete", "bytes_skipped",
+    "not_tcp", "fragments", "malformed", "evicted",
+};
+
 #define CAPTURE_IO_BLOCK (256u << 10) /* stdio buffer between the cookie and libpcap */
 
 struct source_capture {

@@ -46,6 +46,10 @@ static const char *const store_migrations[] = {
     /* 1 -> 2: the log's offset from UTC, for schedules in local time */
     "ALTER TABLE sources ADD COLUMN utc_offset_s INTEGER;"
     "PRAGMA user_version = 2;",
+    /* 2 -> 3: what a capture's reading counted (packets, streams, exchanges...) */
+    "CREATE TABLE source_counts(source_id INTEGER NOT NULL REFERENCES sources(id)"
+    " ON DELETE CASCADE, name TEXT NOT NULL, value INTEGER NOT NULL);"
+    "PRAGMA user_version = 3;",
 };
 #define STORE_SCHEMA ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -97,7 +101,7 @@ struct store {
     sqlite3_stmt *ins_source, *upd_source, *ins_error;
     sqlite3_stmt *sel_label, *ins_label, *get_label;
     sqlite3_stmt *sel_site, *ins_site;
-    sqlite3_stmt *count_sources, *sel_sources, *sel_errors;
+    sqlite3_stmt *count_sources, *sel_sources, *sel_errors, *ins_count, *sel_counts;
     sqlite3_stmt *count_rows, *scan_calls, *scan_reads;
 };
 
@@ -370,6 +374,10 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, sel_sources),
           "SELECT id, path, format, gzip, bytes, lines, events, matched, skipped, min_us, max_us,"
           " utc_offset_s FROM sources ORDER BY id" },
+        { offsetof(struct store, ins_count),
+          "INSERT INTO source_counts(source_id, name, value) VALUES (?1, ?2, ?3)" },
+        { offsetof(struct store, sel_counts),
+          "SELECT name, value FROM source_counts WHERE source_id = ?1 ORDER BY rowid" },
         { offsetof(struct store, sel_errors),
           "SELECT line, reason FROM source_errors WHERE source_id = ?1 ORDER BY rowid LIMIT ?2" },
         { offsetof(struct store, count_rows),
@@ -490,7 +498,7 @@ void store_close(struct store *st)
         &st->upd_source, &st->ins_error,  &st->sel_label,     &st->ins_label,
         &st->get_label,  &st->sel_site,   &st->ins_site,      &st->count_sources,
         &st->sel_sources, &st->sel_errors, &st->count_rows,   &st->scan_calls,
-        &st->scan_reads,
+        &st->scan_reads, &st->ins_count, &st->sel_counts,
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(*all[i]);
@@ -583,6 +591,13 @@ int store_end_source(struct store *st, int64_t source_id, const struct source_st
     bind_opt(q, 11, stats->has_utc_offset, stats->utc_offset_s);
     if (run(st, q, "cannot record a source", e) < 0)
         return -1;
+    for (unsigned k = 0; stats->is_capture && k < CAP_COUNT; k++) {
+        sqlite3_bind_int64(st->ins_count, 1, source_id);
+        sqlite3_bind_text(st->ins_count, 2, source_capture_count_names[k], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st->ins_count, 3, (int64_t)stats->counted[k]);
+        if (run(st, st->ins_count, "cannot record a capture's counts", e) < 0)
+            return -1;
+    }
     unsigned n = stats->n_errors < LIMIT_FIRST_ERRORS ? stats->n_errors : LIMIT_FIRST_ERRORS;
     for (unsigned i = 0; i < n; i++) {
         const struct source_error *er = &stats->errors[i];
@@ -620,6 +635,27 @@ static int read_errors(struct store *st, int64_t id, struct arena *a, struct sou
     sqlite3_reset(q);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return db_fail(st, e, "cannot read the bad lines of a source");
+    return 0;
+}
+
+/* A capture's counts, by name (names this Tempo does not know are ignored). */
+static int read_counts(struct store *st, int64_t id, struct source_stats *s, struct err *e)
+{
+    sqlite3_stmt *q = st->sel_counts;
+    int rc;
+    sqlite3_bind_int64(q, 1, id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        int64_t v = sqlite3_column_int64(q, 1);
+        for (unsigned k = 0; name && k < CAP_COUNT; k++)
+            if (strcmp(name, source_capture_count_names[k]) == 0) {
+                s->is_capture = true;
+                s->counted[k] = v > 0 ? (uint64_t)v : 0;
+            }
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, e, "cannot read a capture's counts");
     return 0;
 }
 
@@ -663,7 +699,8 @@ int store_sources(struct store *st, struct arena *a, struct store_source **out, 
         s->stats.has_utc_offset = sqlite3_column_type(q, 11) != SQLITE_NULL;
         s->stats.utc_offset_s =
             s->stats.has_utc_offset ? (int)sqlite3_column_int64(q, 11) : 0;
-        if (read_errors(st, sqlite3_column_int64(q, 0), a, &s->stats, e) < 0) {
+        if (read_counts(st, sqlite3_column_int64(q, 0), &s->stats, e) < 0 ||
+            read_errors(st, sqlite3_column_int64(q, 0), a, &s->stats, e) < 0) {
             sqlite3_reset(q);
             return -1;
         }

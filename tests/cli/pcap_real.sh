@@ -85,6 +85,15 @@ check_eq "result reads = tshark's" "$(grep -c 'GET	/v1/results/' "$T/tshark.txt"
 check_eq "no other exchange" 0 "$(site_field "$T/all.json" other .calls)"
 check_eq "format" pcap "$(jq -r '.sources[0].format' "$T/all.json")"
 check_eq "frames counted" "$(tshark -r "$T/cap.pcap" 2>/dev/null | wc -l)" "$(jq '.sources[0].lines' "$T/all.json")"
+check_eq "capture: packets" "$(tshark -r "$T/cap.pcap" 2>/dev/null | wc -l)" "$(jq '.sources[0].capture.packets' "$T/all.json")"
+check_eq "capture: streams" 4 "$(jq '.sources[0].capture.streams' "$T/all.json")"
+check_eq "capture: exchanges" 12 "$(jq '.sources[0].capture.exchanges' "$T/all.json")"
+check_eq "capture: none incomplete, nothing skipped" "0 0" \
+    "$(jq -r '.sources[0].capture | "\(.incomplete) \(.bytes_skipped)"' "$T/all.json")"
+check_exit "ingest into a store" 0 "$TEMPO" ingest -r "$T/all.rules" --db "$T/c.db" "$T/cap.pcap"
+check_exit "audit the store" 0 "$TEMPO" audit -r "$T/all.rules" --db "$T/c.db" --format json
+check_eq "the store keeps the capture's counts" "$(jq -c '.sources[0].capture' "$T/all.json")" \
+    "$(jq -c '.sources[0].capture' "$T/out")"
 
 check_exit "audit with keys from the JSON bodies" 0 "$TEMPO" audit -r "$T/r.rules" --format json "$T/cap.pcap"
 cp "$T/out" "$T/r.json"
@@ -107,6 +116,8 @@ check_eq "duplicates de-duplicated" "$(jq -c '[.sites[] | .calls, .reads]' "$T/r
 editcap "$T/cap.pcap" "$T/late.pcap" 1-6 2>/dev/null
 check_exit "first packets cut off" 0 timeout 60 "$TEMPO" audit -r "$T/all.rules" --format json "$T/late.pcap"
 n=$(jq '[.sites[] | .calls] | add' "$T/out")
+check_eq "the cut-off copy counts its first exchange as incomplete or lost" yes \
+    "$(jq -r '.sources[0].capture | if .exchanges + .incomplete >= 11 then "yes" else "no" end' "$T/out")"
 [ "$n" -ge 10 ] && [ "$n" -le 12 ] && pass || fail "mid-connection start: $n exchanges"
 size=$(wc -c < "$T/cap.pcap")
 head -c $((size * 2 / 3)) "$T/cap.pcap" > "$T/cut.pcap"

@@ -288,7 +288,7 @@ static void test_file(void)
     /* closed without store_end_source (a run that failed): the open batch is
      * rolled back, the committed one stays */
     store_close(st);
-    CHECK_INT(header_version(path), 2);
+    CHECK_INT(header_version(path), 3);
 
     /* reopened with other rules: ids follow names; sites they lack are left out */
     struct span names2[] = { SPAN_LIT("c"), SPAN_LIT("b") };
@@ -310,12 +310,12 @@ static void test_file(void)
     CHECK(st == NULL);
     store_close(st);
     CHECK_INT(e3.exit_code, EXIT_USAGE);
-    CHECK_STR(e3.msg, "schema 99 is newer than this tempo (2)");
+    CHECK_STR(e3.msg, "schema 99 is newer than this tempo (3)");
     CHECK(e3.file && strcmp(e3.file, path) == 0);
     char line[400];
     err_format(&e3, line, sizeof line);
     char want[400];
-    snprintf(want, sizeof want, "%s: schema 99 is newer than this tempo (2)", path);
+    snprintf(want, sizeof want, "%s: schema 99 is newer than this tempo (3)", path);
     CHECK_STR(line, want);
     unlink(path);
     unlink(wal);
@@ -358,12 +358,12 @@ static void test_new_file_version(void)
     struct store *st = store_open(path, names, 1, &e);
     CHECK(st != NULL);
     store_close(st);
-    CHECK_INT(header_version(path), 2);
+    CHECK_INT(header_version(path), 3);
     /* opening again migrates nothing and keeps the data */
     st = store_open(path, names, 1, &e);
     CHECK(st != NULL);
     store_close(st);
-    CHECK_INT(header_version(path), 2);
+    CHECK_INT(header_version(path), 3);
     unlink(path);
 }
 
