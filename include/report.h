@@ -79,8 +79,8 @@ int report_finish(struct buf *b, int rc, FILE *out, const char *what, struct err
 /* ---- helpers shared by the gate's reporters (report_gate.c) ----
  *
  * A kept site is one `keep` passed that would otherwise be a finding: s->kept
- * and verdict batch or unused. Counts come from the findings' `known` flags
- * and the sites themselves, so they always match the lines a reporter lists. */
+ * and verdict batch or unused. The counts are verdict_gate()'s (vr->n_new,
+ * n_known, n_kept); new_savings sums the new fake-urgency findings' sites. */
 struct report_gate_counts {
     unsigned n_new, n_known, n_kept;
     double new_savings; /* USD a month: the new fake-urgency findings' sites with a cost */

@@ -55,6 +55,11 @@ static inline bool span_starts(struct span a, const char *prefix)
     return a.n >= n && memcmp(a.p, prefix, n) == 0;
 }
 
+/* Length of the well-formed UTF-8 sequence at p[0, n) (RFC 3629: no
+ * overlongs, surrogates or code points past U+10FFFF), or 0 when there is
+ * none (n == 0 included); *cp gets its code point when cp is not NULL. */
+size_t span_utf8(const char *p, size_t n, unsigned *cp);
+
 /* Value of a hexadecimal digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1. */
 static inline int span_hex_digit(char c)
 {

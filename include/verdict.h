@@ -106,6 +106,9 @@ void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
 void verdict_gate(const struct rules *r, const struct analysis *an, const struct baseline *bl,
                   struct arena *a, struct verdict_result *vr);
 
+/* A verdict that makes a site fake urgency unless kept: "batch" or "unused". */
+bool verdict_is_batchable(const char *verdict);
+
 /* A share for people: "97.5%", "100%", "99.97%", "0.12%". */
 void verdict_format_share(double share, char out[16]);
 

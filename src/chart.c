@@ -48,35 +48,6 @@ struct label {
     bool cut; /* some input did not fit */
 };
 
-/* Length of the well-formed UTF-8 sequence at s[0..n-1] (RFC 3629: no
- * overlongs, surrogates or code points past U+10FFFF), or 0; *cp gets it. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], len, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, min = 0x80, c &= 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, min = 0x800, c &= 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, min = 0x10000, c &= 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (unsigned i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 /* Controls become spaces: C0, DEL, C1, the line and paragraph separators and
  * the bidirectional overrides (they would reorder the chart's other text). */
@@ -93,7 +64,7 @@ static void label_add(struct label *l, struct span s)
     const unsigned char *p = (const unsigned char *)s.p;
     for (size_t i = 0; i < s.n && !l->cut;) {
         unsigned cp = 0;
-        size_t k = utf8_seq(p + i, s.n - i, &cp);
+        size_t k = span_utf8((const char *)p + i, s.n - i, &cp);
         const char *emit = (const char *)p + i;
         size_t m = k;
         if (k == 0)

@@ -20,25 +20,6 @@ const struct reporter *report_find(const char *name)
     return NULL;
 }
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0 when it is not one
- * (overlongs, surrogates and code points past U+10FFFF refused, RFC 3629). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    if (k == 0 || c > 0xf4 || n < k)
-        return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if (k == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-        return 0;
-    if (k == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-        return 0;
-    return k;
-}
 
 static const char replacement[] = "\xef\xbf\xbd";
 
@@ -50,7 +31,7 @@ static int walk(struct buf *b, struct span s, const char *bad,
 {
     const unsigned char *p = (const unsigned char *)s.p;
     for (size_t i = 0; i < s.n;) {
-        size_t k = utf8_len(p + i, s.n - i);
+        size_t k = span_utf8((const char *)p + i, s.n - i, NULL);
         int rc = k ? put(b, p[i], p + i, k) : buf_adds(b, bad ? bad : replacement);
         if (rc < 0)
             return -1;
@@ -108,16 +89,6 @@ int report_text(struct buf *b, struct span s)
     return walk(b, s, "?", put_text);
 }
 
-/* The code point of a valid sequence (utf8_len() said k). */
-static unsigned utf8_cp(const unsigned char *p, size_t k)
-{
-    if (k == 1)
-        return p[0];
-    unsigned cp = p[0] & (0x7fu >> k);
-    for (size_t i = 1; i < k; i++)
-        cp = cp << 6 | (p[i] & 0x3fu);
-    return cp;
-}
 
 /* C0 and C1 controls and DEL: never text in a report cell. */
 static bool is_control(unsigned cp)
@@ -131,7 +102,8 @@ static int put_html(struct buf *b, unsigned c, const unsigned char *p, size_t k)
                                        ['"'] = "&quot;", ['\''] = "&#39;" };
     if (c < sizeof ent / sizeof ent[0] && ent[c])
         return buf_adds(b, ent[c]);
-    unsigned cp = utf8_cp(p, k);
+    unsigned cp = 0;
+    (void)span_utf8((const char *)p, k, &cp); /* walk() found it valid */
     /* Controls (but tab) and noncharacters are parse errors in HTML (WHATWG
      * HTML 13.2.3.5): shown as U+FFFD so that the page parses cleanly. */
     if ((is_control(cp) && cp != '\t') || (cp >= 0xfdd0 && cp <= 0xfdef) ||
@@ -149,7 +121,9 @@ static int put_csv(struct buf *b, unsigned c, const unsigned char *p, size_t k)
 {
     if (c == '"')
         return buf_add(b, "\"\"", 2);
-    return is_control(utf8_cp(p, k)) ? buf_add(b, " ", 1) : buf_add(b, p, k);
+    unsigned cp = 0;
+    (void)span_utf8((const char *)p, k, &cp); /* walk() found it valid */
+    return is_control(cp) ? buf_add(b, " ", 1) : buf_add(b, p, k);
 }
 
 /* A spreadsheet may run a cell that starts with = + - @ (or tab / CR, which

@@ -23,31 +23,21 @@
 
 /* ---- shared helpers ---- */
 
-static bool is_batchable(const char *verdict)
-{
-    return verdict && (strcmp(verdict, "batch") == 0 || strcmp(verdict, "unused") == 0);
-}
 
 bool report_gate_is_kept(const struct analysis_site *s)
 {
-    return s->kept && is_batchable(s->verdict);
+    return s->kept && verdict_is_batchable(s->verdict);
 }
 
 void report_gate_count(const struct report_input *in, struct report_gate_counts *c)
 {
-    *c = (struct report_gate_counts){ 0 };
-    for (unsigned i = 0; i < in->vr->n_findings; i++) {
-        const struct verdict_finding *f = &in->vr->findings[i];
-        if (f->known) {
-            c->n_known++;
-            continue;
-        }
-        c->n_new++;
-        if (f->kind == FINDING_FAKE_URGENCY && f->site && f->site->has_cost)
+    const struct verdict_result *vr = in->vr;
+    *c = (struct report_gate_counts){ vr->n_new, vr->n_known, vr->n_kept, 0 };
+    for (unsigned i = 0; i < vr->n_findings; i++) {
+        const struct verdict_finding *f = &vr->findings[i];
+        if (!f->known && f->kind == FINDING_FAKE_URGENCY && f->site && f->site->has_cost)
             c->new_savings += f->site->monthly_savings;
     }
-    for (unsigned i = 0; i < in->an->n_sites; i++)
-        c->n_kept += report_gate_is_kept(&in->an->sites[i]);
 }
 
 struct span report_gate_chars(const char *p, size_t cap)

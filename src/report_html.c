@@ -71,25 +71,12 @@ static bool has_nocase(struct span s, const char *lit)
 /* Valid UTF-8 without the controls XML 1.0 forbids (HTML calls them parse errors). */
 static bool svg_utf8(struct span s)
 {
-    const unsigned char *p = (const unsigned char *)s.p, *end = p + s.n;
-    while (p < end) {
-        unsigned c = *p;
+    for (size_t i = 0, k; i < s.n; i += k) {
+        unsigned c = (unsigned char)s.p[i];
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             return false;
-        size_t k = c < 0x80                 ? 1
-                   : c >= 0xc2 && c <= 0xdf ? 2
-                   : c >= 0xe0 && c <= 0xef ? 3
-                   : c >= 0xf0 && c <= 0xf4 ? 4
-                                            : 0;
-        if (k == 0 || (size_t)(end - p) < k)
+        if ((k = span_utf8(s.p + i, s.n - i, NULL)) == 0)
             return false;
-        for (size_t i = 1; i < k; i++)
-            if ((p[i] & 0xc0) != 0x80)
-                return false;
-        if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-            (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
-            return false;
-        p += k;
     }
     return true;
 }

@@ -309,6 +309,11 @@ static void schedule_note(const struct analysis *an, struct analysis_site *s)
     }
 }
 
+bool verdict_is_batchable(const char *verdict)
+{
+    return verdict && (strcmp(verdict, "batch") == 0 || strcmp(verdict, "unused") == 0);
+}
+
 void verdict_format_share(double share, char out[16])
 {
     double v = share * 100;
@@ -452,7 +457,7 @@ void verdict_apply(const struct rules *r, struct analysis *an, struct arena *a,
 
     for (unsigned i = 0; i < an->n_sites; i++) {
         const struct analysis_site *s = &an->sites[i];
-        bool batchable = strcmp(s->verdict, "batch") == 0 || strcmp(s->verdict, "unused") == 0;
+        bool batchable = verdict_is_batchable(s->verdict);
         if (!batchable || s->kept)
             continue;
         struct verdict_finding *f = &out->findings[out->n_findings++];

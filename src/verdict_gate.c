@@ -296,9 +296,7 @@ void verdict_gate(const struct rules *r, const struct analysis *an, const struct
     unsigned n_drift = 0;
     for (unsigned i = 0; i < an->n_sites; i++) {
         const struct analysis_site *s = &an->sites[i];
-        bool batchable =
-            s->verdict && (strcmp(s->verdict, "batch") == 0 || strcmp(s->verdict, "unused") == 0);
-        if (s->kept && batchable)
+        if (s->kept && verdict_is_batchable(s->verdict))
             vr->n_kept++;
         n_drift += bl && !s->kept;
     }

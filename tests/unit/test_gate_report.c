@@ -622,6 +622,7 @@ static void test_text(void)
     /* Every finding known, no baseline path shown without a baseline: passed. */
     for (int i = 0; i < N_F; i++)
         x.f[i].known = true;
+    x.vr.n_new = 0, x.vr.n_known = N_F; /* as verdict_gate() counts them */
     x.vr.has_baseline = false;
     t = run(&report_gate_text, &x.in, &n);
     CHECK(line_of(t, n, 6, line, sizeof line));
@@ -643,6 +644,7 @@ static void test_text(void)
     /* One new finding: singular. */
     fixture_init(&x);
     x.vr.n_findings = 1;
+    x.vr.n_new = 1, x.vr.n_known = 0;
     x.r.path = NULL;
     t = run(&report_gate_text, &x.in, &n);
     CHECK(has(t, n, "\ngate: 1 new finding (0 known, 1 kept) against baseline base line%.json\n"));
@@ -805,6 +807,7 @@ static void test_summary(void)
     /* Passed. */
     for (int i = 0; i < N_F; i++)
         x.f[i].known = true;
+    x.vr.n_new = 0, x.vr.n_known = N_F;
     t = run(&report_gate_summary, &x.in, &n);
     CHECK(span_starts((struct span){ t, n }, "## :white_check_mark: Tempo gate passed\n"));
     CHECK(!has(t, n, "### New findings"));
@@ -838,6 +841,7 @@ static void test_summary_limit(void)
     x.an.n_sites = N;
     x.vr.findings = f;
     x.vr.n_findings = N;
+    x.vr.n_new = N, x.vr.n_known = 0, x.vr.n_kept = 0;
     size_t n;
     char *t = run(&report_gate_summary, &x.in, &n);
     CHECK(n < LIMIT_SUMMARY);
@@ -953,6 +957,7 @@ static void test_junit(void)
 
     /* Nothing to report: still a well-formed file with every site. */
     x.vr.n_findings = 0;
+    x.vr.n_new = 0, x.vr.n_known = 0;
     x.r.path = NULL;
     t = run(&report_gate_junit, &x.in, &n);
     CHECK(xml_wellformed(t, n, &xc));
