@@ -78,6 +78,9 @@ bool span_eq_nocase(struct span a, struct span b);
 /* Drop leading and trailing spaces and tabs. */
 struct span span_trim(struct span s);
 
+/* Whether `needle` occurs in `s` (an empty needle always does). */
+bool span_contains(struct span s, struct span needle);
+
 /* Decimal unsigned integer, whole span, no sign, no spaces; false on empty input,
  * any other byte, or overflow of UINT64_MAX. */
 bool span_to_u64(struct span s, uint64_t *out);

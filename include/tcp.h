@@ -56,6 +56,7 @@ struct tcp_stream {
     uint8_t addr[2][16];     /* [tcp_dir]: sender addresses (IPv4 in the first 4 bytes) */
     uint16_t port[2];
     bool initiator_known;    /* the SYN was seen */
+    int64_t fin_us[2];       /* [tcp_dir]: capture time (µs UTC) of its FIN, 0 before */
     void *user;              /* the consumer's, per stream (NULL at first) */
 };
 

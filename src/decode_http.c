@@ -78,7 +78,8 @@ struct http_dir {
     uint64_t sse_events;
     int64_t sse_first_us, sse_last_us;
     struct buf sse_first, sse_last; /* the first and the last JSON data */
-    bool sse_last_set;
+    struct buf sse_usage;           /* the last JSON data that mentions "usage" */
+    bool sse_last_set, sse_usage_set;
 };
 
 /* A request waiting for its response. */
@@ -245,6 +246,7 @@ static void dir_release(struct http_dir *d)
     buf_release(&d->sse_data);
     buf_release(&d->sse_first);
     buf_release(&d->sse_last);
+    buf_release(&d->sse_usage);
 }
 
 static void dir_init(struct http_dir *d)
@@ -255,6 +257,7 @@ static void dir_init(struct http_dir *d)
     buf_init(&d->sse_data, LIMIT_HTTP_BODY);
     buf_init(&d->sse_first, LIMIT_HTTP_BODY);
     buf_init(&d->sse_last, LIMIT_HTTP_BODY);
+    buf_init(&d->sse_usage, LIMIT_HTTP_BODY);
 }
 
 /* Shrink a buffer that grew big for one message, so that an idle stream holds little. */
@@ -279,6 +282,7 @@ static void dir_restart(struct http_dir *d)
     buf_trim(&d->sse_data);
     buf_trim(&d->sse_first);
     buf_trim(&d->sse_last);
+    buf_trim(&d->sse_usage);
     d->line_blank = true;
     d->remaining = 0;
     d->chunk_len = 0;
@@ -289,7 +293,8 @@ static void dir_restart(struct http_dir *d)
     d->skipping = false;
     d->keep = KEEP_NO;
     d->body_cut = false;
-    d->sse = d->sse_line_long = d->sse_has_data = d->sse_data_long = d->sse_last_set = false;
+    d->sse = d->sse_line_long = d->sse_has_data = d->sse_data_long = d->sse_last_set =
+        d->sse_usage_set = false;
     d->sse_events = 0;
     d->sse_first_us = d->sse_last_us = 0;
 }
@@ -632,7 +637,12 @@ static void emit(struct decode_http *h, struct http_req *r, struct http_dir *d)
     if (r->body_kept)
         add_json(h, buf_span(&r->body), "req", false);
     if (d->sse) {
+        /* resp.*: the first event's fields, then those of the last event that
+         * carries usage (Anthropic's message_delta, before message_stop), then
+         * the last event's. */
         add_json(h, buf_span(&d->sse_first), "resp", false);
+        if (d->sse_usage_set)
+            add_json(h, buf_span(&d->sse_usage), "resp", true);
         if (d->sse_last_set) {
             add_json(h, buf_span(&d->sse_last), "resp_last", false);
             add_json(h, buf_span(&d->sse_last), "resp", true);
@@ -671,6 +681,10 @@ static void sse_line(struct decode_http *h, struct http_dir *d, struct span line
                 buf_reset(b);
                 if (buf_addspan(b, data) == 0 && b == &d->sse_last)
                     d->sse_last_set = true;
+                if (d->sse_events > 1 && span_contains(data, SPAN_LIT("\"usage\""))) {
+                    buf_reset(&d->sse_usage);
+                    d->sse_usage_set = buf_addspan(&d->sse_usage, data) == 0;
+                }
             }
         }
         buf_reset(&d->sse_data);
@@ -1143,8 +1157,6 @@ static void cb_gap(void *ctx, struct tcp_stream *s, enum tcp_dir dir, uint64_t m
 
 static void cb_end(void *ctx, struct tcp_stream *s, enum tcp_end_reason why, int64_t ts_us)
 {
-    (void)why;
-    (void)ts_us;
     struct decode_http *h = ctx;
     struct http_stream *hs = s->user;
     if (!hs)
@@ -1152,10 +1164,16 @@ static void cb_end(void *ctx, struct tcp_stream *s, enum tcp_end_reason why, int
     if (!hs->upgraded) {
         for (int i = 0; i < 2; i++) {
             struct http_dir *d = &hs->dir[i];
-            if (d->st == D_BODY_CLOSE)
+            /* A body delimited by the close ends when the sender closes (RFC
+             * 9112 §6.3): its FIN, or a RST; not when the capture stops. */
+            if (d->st == D_BODY_CLOSE && why == TCP_END_CLOSED) {
+                int64_t at = s->fin_us[i] ? s->fin_us[i] : ts_us;
+                if (at > d->last_us)
+                    d->last_us = at;
                 message_done(h, hs, d);
-            else
+            } else {
                 message_cut(h, hs, d, false);
+            }
         }
         /* Requests never answered. */
         for (; hs->q_len; queue_pop(hs))

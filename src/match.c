@@ -22,10 +22,14 @@ struct matcher {
 };
 
 /* Token counts under the names logs and spans use (OpenAI usage.*, Anthropic,
- * OpenTelemetry GenAI, flattened JSON bodies), in order of preference. */
+ * OpenTelemetry GenAI, flattened JSON bodies), in order of preference. A
+ * streamed Anthropic answer gives its input in the first event
+ * (message_start: resp.message.usage) and its output in the last
+ * (message_delta: resp.usage). */
 static const char *const tokens_in_names[] = {
     "usage.prompt_tokens",           "usage.input_tokens",
     "resp.usage.prompt_tokens",      "resp.usage.input_tokens",
+    "resp.message.usage.input_tokens",
     "gen_ai.usage.input_tokens",     "gen_ai.usage.prompt_tokens",
     "prompt_tokens",                 "input_tokens",
     NULL,

@@ -224,3 +224,18 @@ size_t span_utf8(const char *p, size_t n, unsigned *cp)
         *cp = c;
     return len;
 }
+
+bool span_contains(struct span s, struct span needle)
+{
+    if (needle.n == 0)
+        return true;
+    for (size_t i = 0; needle.n <= s.n && i <= s.n - needle.n; i++) {
+        const char *c = memchr(s.p + i, needle.p[0], s.n - needle.n + 1 - i);
+        if (!c)
+            return false;
+        i = (size_t)(c - s.p);
+        if (memcmp(c, needle.p, needle.n) == 0)
+            return true;
+    }
+    return false;
+}

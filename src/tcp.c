@@ -444,6 +444,7 @@ static void on_segment(struct tcp *t, const struct segment *g)
     if ((g->flags & TH_FIN) && !h->fin) {
         h->fin = true;
         h->fin_seq = seq + g->full_len;
+        c->s.fin_us[dir] = g->ts_us;
     }
     if (g->flags & TH_RST)
         end_conn(t, c, TCP_END_CLOSED, g->ts_us);

@@ -349,12 +349,31 @@ static void test_close_delimited(void)
     put(&r, S, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":", 200);
     put(&r, S, "{\"b\":[1,2.5]}}", 300);
     CHECK_INT(r.g.n, 0);
+    r.s.fin_us[S] = 350; /* the server's FIN ends the body, as tshark says too */
     end_stream(&r, 400);
     CHECK_INT(r.g.n, 1);
     CHECK_ATTR(&r.g, 0, "protocol", "HTTP/1.0");
     CHECK_ATTR(&r.g, 0, "resp.a.b.1", "2.5");
-    CHECK_INT(r.g.ev[0].end_us, 300);
+    CHECK_INT(r.g.ev[0].end_us, 350);
     CHECK_INT(stats(&r)->incomplete, 0);
+    rig_close(&r);
+
+    /* Ended by a RST (no FIN): the RST's time. */
+    rig_open(&r, NULL, 0, true);
+    put(&r, C, "GET /old HTTP/1.0\r\n\r\n", 100);
+    put(&r, S, "HTTP/1.0 200 OK\r\n\r\nbody", 200);
+    end_stream(&r, 400);
+    CHECK_INT(r.g.n, 1);
+    CHECK_INT(r.g.ev[0].end_us, 400);
+    rig_close(&r);
+
+    /* The capture stops before the close: nobody knows the body was whole. */
+    rig_open(&r, NULL, 0, true);
+    put(&r, C, "GET /old HTTP/1.0\r\n\r\n", 100);
+    put(&r, S, "HTTP/1.0 200 OK\r\n\r\nbody", 200);
+    r.cb.end(r.cb.ctx, &r.s, TCP_END_FLUSH, 300);
+    CHECK_INT(r.g.n, 0);
+    CHECK_INT(stats(&r)->incomplete, 1);
     rig_close(&r);
 
     /* A Content-Length response cut by the end is incomplete. */
@@ -411,6 +430,30 @@ static void test_sse(void)
     CHECK_ATTR(&r.g, 0, "resp_last.usage.total_tokens", "12");
     CHECK_ATTR(&r.g, 0, "req.model", "gpt-4o");
     CHECK_INT(r.g.ev[0].end_us, 7000);
+    rig_close(&r);
+
+    /* The way Anthropic streams a message: the id and input tokens in the
+     * first event, the output tokens in message_delta, then message_stop. */
+    rig_open(&r, NULL, 0, false);
+    put(&r, C, "POST /v1/messages HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 1000);
+    put(&r, S, SSE_HEAD, 2000);
+    sse_chunk(&r,
+              "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"
+              "\"msg_1\",\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n",
+              3000);
+    sse_chunk(&r, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\"}\n\n",
+              3100);
+    sse_chunk(&r, "event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":"
+                  "{\"output_tokens\":6}}\n\n", 3200);
+    sse_chunk(&r, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", 3300);
+    put(&r, S, "0\r\n\r\n", 3400);
+    CHECK_INT(r.g.n, 1);
+    CHECK_ATTR(&r.g, 0, "sse.events", "4");
+    CHECK_ATTR(&r.g, 0, "resp.message.id", "msg_1");
+    CHECK_ATTR(&r.g, 0, "resp.message.usage.input_tokens", "12");
+    CHECK_ATTR(&r.g, 0, "resp.usage.output_tokens", "6");
+    CHECK_ATTR(&r.g, 0, "resp.type", "message_start"); /* the first event's, not filled */
+    CHECK_ATTR(&r.g, 0, "resp_last.type", "message_stop");
     rig_close(&r);
 
     /* The same with a wanted list, fed byte by byte. */

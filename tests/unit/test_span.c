@@ -89,6 +89,14 @@ int main(void)
     CHECK_INT(rest.n, 0);
     CHECK(span_eq_nocase(SPAN_LIT("X-Request-Id"), SPAN_LIT("x-request-id")));
     CHECK_SPAN(span_trim(SPAN_LIT(" \tab \t")), "ab");
+    CHECK(span_contains(SPAN_LIT("{\"usage\":1}"), SPAN_LIT("\"usage\"")));
+    CHECK(span_contains(SPAN_LIT("abc"), SPAN_LIT("abc")));
+    CHECK(span_contains(SPAN_LIT("aab"), SPAN_LIT("ab")));
+    CHECK(span_contains(SPAN_LIT("abc"), SPAN_LIT("")));
+    CHECK(!span_contains(SPAN_LIT("ab"), SPAN_LIT("abc")));
+    CHECK(!span_contains(SPAN_LIT("abab"), SPAN_LIT("ba b")));
+    CHECK(!span_contains(SPAN_LIT(""), SPAN_LIT("a")));
+    CHECK(!span_contains((struct span){ "xyz", 2 }, SPAN_LIT("yz"))); /* not past n */
 
     struct arena *a = arena_new(1024);
     char *big = arena_alloc(a, 100000);

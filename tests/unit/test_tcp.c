@@ -334,9 +334,14 @@ static void test_both_fin_closes(void)
     struct tcp *t = new_tcp(TCP_LINK_ETHERNET, &r);
     handshake(t, 1000, 5000);
     seg(t, true, 1001, 5001, P | A, "abc");
+    int64_t fin0 = now_us;
     seg(t, true, 1004, 5001, F | A, NULL);
+    int64_t fin1 = now_us;
     seg(t, false, 5001, 1005, F | A, "xyz"); /* data and FIN together */
     LOG_IS(&r, "D0:3 D1:3 E0 ");
+    /* Each side's FIN time, for bodies delimited by the close. */
+    CHECK_INT(r.last.fin_us[TCP_FROM_INITIATOR], fin0);
+    CHECK_INT(r.last.fin_us[TCP_FROM_RESPONDER], fin1);
     tcp_free(t);
     rec_free(&r);
 }
