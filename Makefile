@@ -20,7 +20,7 @@ VERSION := 0.1.0
 # benchmarks add their peers (goaccess, mawk) in `bench`.
 DEPS_PKGS  := pkg-config libpcap-dev libsqlite3-dev libcjson-dev zlib1g-dev gnuplot-nox \
               nginx-light curl tcpdump tshark jq sqlite3
-TEST_PKGS  := chromium libxml2-utils
+TEST_PKGS  := chromium libxml2-utils clang libclang-rt-14-dev
 BENCH_PKGS := goaccess mawk time
 
 SRC      := $(wildcard src/*.c)
@@ -68,6 +68,18 @@ build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_LIB) | build/san/fuzz
 build/gen-log: tests/bench/gen_log.c | build/obj
 	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
 
+# The benchmark's capture generator and its bare libpcap loop (issue 7).
+build/gen-pcap: tests/bench/gen_pcap.c | build/obj
+	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
+
+build/pcap-count: tests/bench/pcap_count.c | build/obj
+	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+# The tests' own HTTP server: chunked bodies, SSE streamed the way LLM APIs
+# do, pipelining, HTTP/1.0 close-delimited, 100 Continue (tests/cli/pcap_stream.sh).
+build/stream-server: tests/server/stream_server.c | build/obj
+	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $<
+
 # reports/templates/report.css built into report.html's reporter as a
 # NUL-terminated byte array (od and sed: no xxd needed).
 build/gen/report_css.h: reports/templates/report.css | build/gen
@@ -105,7 +117,8 @@ tests/js/node_modules/.installed: tests/js/package-lock.json tests/js/package.js
 	touch $@
 
 test: deps test-deps
-	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log
+	@$(MAKE) --no-print-directory build/tempo build/san/tempo $(UNIT_BIN) $(FUZZ_REPLAY) build/gen-log \
+	    build/stream-server
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run build/san
 
@@ -117,7 +130,7 @@ demo: deps
 	@echo "open reports/demo/report.html"
 
 bench: deps bench-deps
-	@$(MAKE) --no-print-directory build/tempo build/gen-log
+	@$(MAKE) --no-print-directory build/tempo build/gen-log build/gen-pcap build/pcap-count
 	tests/bench/run.sh
 
 fuzz:

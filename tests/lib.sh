@@ -86,3 +86,53 @@ CONF
         sleep 0.1
     done
 }
+
+# tshark_exchanges CAPTURE - the HTTP exchanges tshark's dissector finds, one per
+# line, sorted: "METHOD PATH STATUS START_US END_US". START is the time of the
+# request's first segment, END of the frame that completes the response. Requests
+# and final responses (1xx skipped) are paired in order on each TCP connection,
+# as HTTP/1.1 pairs them: tshark's own http.request_in pairs a pipelined
+# response with the last request sent, not the first unanswered one.
+tshark_exchanges() {
+    tshark -r "$1" -T fields -e frame.number -e frame.time_epoch 2>/dev/null > "$T/tx_frames"
+    tshark -r "$1" -Y http.request -T fields -E separator='|' -e tcp.stream -e frame.number \
+        -e http.request.method -e http.request.uri -e tcp.segment 2>/dev/null > "$T/tx_req"
+    tshark -r "$1" -Y http.response -T fields -E separator='|' -e tcp.stream -e frame.number \
+        -e http.response.code 2>/dev/null > "$T/tx_resp"
+    awk -F'|' '
+        function us(t,   d) { d = index(t, "."); return substr(t, 1, d - 1) substr(t, d + 1, 6) }
+        FILENAME ~ /tx_frames$/ { split($0, f, "\t"); at[f[1]] = us(f[2]); next }
+        FILENAME ~ /tx_req$/ {   # a frame may end several (pipelined) requests
+            k = split($3, m, ","); split($4, u, ",")
+            for (i = 1; i <= k; i++) {
+                first = $2; if (i == 1 && $5 != "") { split($5, s, ","); first = s[1] }
+                p = u[i]; q = index(p, "?"); if (q) p = substr(p, 1, q - 1)
+                rq[$1, nq[$1]++] = m[i] " " p " " first
+            }
+            next }
+        { k = split($3, c, ","); for (i = 1; i <= k; i++) if (c[i] >= 200) rs[$1, ns[$1]++] = c[i] " " $2 }
+        END {
+            for (k in nq) for (i = 0; i < nq[k]; i++) {
+                split(rq[k, i], a, " ")
+                if (i < ns[k]) { split(rs[k, i], b, " "); print a[1], a[2], b[1], at[a[3]], at[b[2]] }
+                else print a[1], a[2], "-", at[a[3]], "-"
+            }
+        }' "$T/tx_frames" "$T/tx_req" "$T/tx_resp" | sort
+}
+
+# tempo_exchanges CAPTURE EXCHANGES - the exchanges $TEMPO finds in CAPTURE, in the
+# format of tshark_exchanges, for the methods and statuses listed in EXCHANGES (a
+# tshark_exchanges output): one call site per method and status, split by path,
+# read back from a real store with sqlite3 (start_us and ready_us of each call).
+tempo_exchanges() {
+    awk '$3 != "-" { print $1, $3 }' "$2" | sort -u | awk '
+        BEGIN { print "tempo 1"; print "min_calls 1" }
+        { printf "call m_%s_%s where method == \"%s\" and status == %s by=path\n", $1, $2, $1, $2 }
+    ' > "$T/tx.rules"
+    rm -f "$T/tx.db"
+    "$TEMPO" ingest -r "$T/tx.rules" --db "$T/tx.db" "$1" >/dev/null 2>"$T/tx.err" ||
+        { echo "tempo ingest failed: $(cat "$T/tx.err")"; return 1; }
+    sqlite3 -separator ' ' "$T/tx.db" "SELECT s.name, l.text, c.start_us, c.ready_us
+        FROM calls c JOIN sites s ON s.id = c.site LEFT JOIN labels l ON l.id = c.by" |
+        awk '{ split($1, m, "_"); print m[2], $2, m[3], $3, $4 }' | sort
+}

@@ -3,9 +3,10 @@
 # calls (a JSON body with the request's id) and result reads; curl drives them,
 # several over one keep-alive connection; tcpdump captures the loopback. tshark's
 # HTTP dissector on the same capture is the oracle for the exchanges (method,
-# path, count). Then damaged copies (editcap: first packets cut off; mergecap:
-# every packet twice; the file cut short) must not crash or hang Tempo, and the
-# duplicated one must give the same figures. Bounded: timeouts everywhere,
+# path, status, first request byte and response end, to the microsecond). Then
+# damaged copies (editcap: first packets cut off; mergecap: every packet twice;
+# the file cut short) must not crash or hang Tempo, and the duplicated one must
+# give the same figures. Bounded: timeouts everywhere,
 # nginx and tcpdump stopped at exit.
 . tests/lib.sh
 for tool in tcpdump tshark editcap mergecap curl; do
@@ -74,6 +75,13 @@ RULES
 tshark -r "$T/cap.pcap" -Y http.request -T fields -e http.request.method -e http.request.uri \
     2>/dev/null > "$T/tshark.txt"
 check_eq "tshark sees 12 requests" 12 "$(wc -l < "$T/tshark.txt")"
+tshark_exchanges "$T/cap.pcap" > "$T/ex_tshark.txt"
+tempo_exchanges "$T/cap.pcap" "$T/ex_tshark.txt" > "$T/ex_tempo.txt"
+check_eq "tshark pairs 12 exchanges" 12 "$(awk '$3 != "-"' "$T/ex_tshark.txt" | wc -l)"
+if cmp -s "$T/ex_tshark.txt" "$T/ex_tempo.txt"; then pass; else
+    fail "exchanges (method, path, status, times) differ from tshark's (< tshark, > tempo):"
+    diff "$T/ex_tshark.txt" "$T/ex_tempo.txt" | head -n 20
+fi
 check_eq "four connections: the six calls kept one alive" 4 \
     "$(tshark -r "$T/cap.pcap" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' 2>/dev/null | wc -l)"
 check_exit "audit the capture" 0 "$TEMPO" audit -r "$T/all.rules" --format json "$T/cap.pcap"
