@@ -12,14 +12,24 @@
 #include "err.h"
 #include "span.h"
 
+/* A budget several buffers share: growing one past `max` bytes allocated in
+ * all fails like growing past its own max (e.g. LIMIT_HTTP_MEMORY). */
+struct buf_pool {
+    size_t used, max;
+};
+
 struct buf {
     char *p;    /* owned; NULL until the first append */
     size_t len; /* bytes in use, not counting the NUL */
     size_t cap; /* bytes allocated */
     size_t max; /* hard limit on len */
+    struct buf_pool *pool; /* borrowed: the budget it counts against, or NULL */
 };
 
 void buf_init(struct buf *b, size_t max);
+/* Count an empty buffer's bytes against `pool` from now on (buf_release keeps it). */
+void buf_join_pool(struct buf *b, struct buf_pool *pool);
+/* Free the bytes; max and pool stay. */
 void buf_release(struct buf *b);
 /* Keep the memory, forget the content. */
 void buf_reset(struct buf *b);

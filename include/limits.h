@@ -28,6 +28,7 @@
 #define LIMIT_TCP_IDLE_US (300 * 1000000LL) /* capture time a stream may stay silent */
 #define LIMIT_HTTP_HEADERS (64u << 10) /* bytes of one HTTP message's start line and headers */
 #define LIMIT_HTTP_BODY (1u << 20)   /* bytes of one HTTP body kept for its JSON fields */
+#define LIMIT_HTTP_MEMORY (64u << 20) /* bytes of HTTP heads and bodies kept in all streams together */
 #define LIMIT_HTTP_PIPELINE 64       /* requests on one connection waiting for responses */
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */

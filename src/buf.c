@@ -15,12 +15,24 @@ void buf_init(struct buf *b, size_t max)
     b->p = NULL;
     b->len = b->cap = 0;
     b->max = max;
+    b->pool = NULL;
+}
+
+void buf_join_pool(struct buf *b, struct buf_pool *pool)
+{
+    b->pool = pool;
+    if (pool)
+        pool->used += b->cap;
 }
 
 void buf_release(struct buf *b)
 {
+    struct buf_pool *pool = b->pool;
+    if (pool)
+        pool->used -= b->cap;
     free(b->p);
     buf_init(b, b->max);
+    b->pool = pool;
 }
 
 void buf_reset(struct buf *b)
@@ -39,6 +51,14 @@ int buf_grow(struct buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1)
         cap *= 2;
+    if (b->pool) {
+        struct buf_pool *pl = b->pool;
+        if (pl->used - b->cap + cap > pl->max)
+            cap = b->len + n + 1; /* no doubling on a tight budget */
+        if (pl->used - b->cap + cap > pl->max)
+            return -1;
+        pl->used = pl->used - b->cap + cap;
+    }
     b->p = xrealloc(b->p, cap);
     b->cap = cap;
     return 0;

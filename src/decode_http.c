@@ -111,6 +111,7 @@ struct decode_http {
     char *scratch; /* SCRATCH_CAP bytes, by the first emit */
     size_t used;
     char *prep; /* 2 * LIMIT_HTTP_BODY + 1 bytes for cJSON, by the first parse */
+    struct buf_pool heads, bodies; /* every stream's: LIMIT_HTTP_MEMORY in all */
 };
 
 /* ---- small helpers ---- */
@@ -249,27 +250,34 @@ static void dir_release(struct http_dir *d)
     buf_release(&d->sse_usage);
 }
 
-static void dir_init(struct http_dir *d)
+/* A buffer of at most `max` bytes, within the decoder's LIMIT_HTTP_MEMORY. */
+static void pooled(struct buf *b, size_t max, struct buf_pool *pool)
 {
-    buf_init(&d->head, LIMIT_HTTP_HEADERS);
-    buf_init(&d->body, LIMIT_HTTP_BODY);
-    buf_init(&d->sse_line, LIMIT_HTTP_BODY);
-    buf_init(&d->sse_data, LIMIT_HTTP_BODY);
-    buf_init(&d->sse_first, LIMIT_HTTP_BODY);
-    buf_init(&d->sse_last, LIMIT_HTTP_BODY);
-    buf_init(&d->sse_usage, LIMIT_HTTP_BODY);
+    buf_init(b, max);
+    buf_join_pool(b, pool);
+}
+
+/* Heads and bodies have a half of LIMIT_HTTP_MEMORY each: bodies are kept
+ * only for their JSON fields, and must not crowd out the heads that make the
+ * exchanges. */
+static void dir_init(struct http_dir *d, struct decode_http *h)
+{
+    pooled(&d->head, LIMIT_HTTP_HEADERS, &h->heads);
+    pooled(&d->body, LIMIT_HTTP_BODY, &h->bodies);
+    pooled(&d->sse_line, LIMIT_HTTP_BODY, &h->bodies);
+    pooled(&d->sse_data, LIMIT_HTTP_BODY, &h->bodies);
+    pooled(&d->sse_first, LIMIT_HTTP_BODY, &h->bodies);
+    pooled(&d->sse_last, LIMIT_HTTP_BODY, &h->bodies);
+    pooled(&d->sse_usage, LIMIT_HTTP_BODY, &h->bodies);
 }
 
 /* Shrink a buffer that grew big for one message, so that an idle stream holds little. */
 static void buf_trim(struct buf *b)
 {
-    if (b->cap > BIG_BUF) {
-        size_t max = b->max;
-        buf_release(b);
-        buf_init(b, max);
-    } else {
+    if (b->cap > BIG_BUF)
+        buf_release(b); /* keeps max and pool */
+    else
         buf_reset(b);
-    }
 }
 
 /* Back to looking for a start line; the message's bytes are forgotten. */
@@ -299,13 +307,13 @@ static void dir_restart(struct http_dir *d)
     d->sse_first_us = d->sse_last_us = 0;
 }
 
-static struct http_stream *stream_new(const struct tcp_stream *s)
+static struct http_stream *stream_new(struct decode_http *h, const struct tcp_stream *s)
 {
     struct http_stream *hs = xcalloc(1, sizeof *hs);
     hs->roles_known = s->initiator_known;
     hs->client = TCP_FROM_INITIATOR;
     for (int i = 0; i < 2; i++) {
-        dir_init(&hs->dir[i]);
+        dir_init(&hs->dir[i], h);
         dir_restart(&hs->dir[i]);
     }
     return hs;
@@ -366,8 +374,8 @@ static struct http_req *queue_push(struct decode_http *h, struct http_stream *hs
         for (unsigned i = 0; i < hs->q_cap; i++)
             q[i] = hs->q[(hs->q_head + i) % hs->q_cap];
         for (unsigned i = hs->q_cap; i < cap; i++) {
-            buf_init(&q[i].head, LIMIT_HTTP_HEADERS);
-            buf_init(&q[i].body, LIMIT_HTTP_BODY);
+            pooled(&q[i].head, LIMIT_HTTP_HEADERS, &h->heads);
+            pooled(&q[i].body, LIMIT_HTTP_BODY, &h->bodies);
         }
         free(hs->q);
         hs->q = q;
@@ -1126,10 +1134,10 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
 
 /* ---- the callbacks ---- */
 
-static struct http_stream *stream_of(struct tcp_stream *s)
+static struct http_stream *stream_of(struct decode_http *h, struct tcp_stream *s)
 {
     if (!s->user)
-        s->user = stream_new(s);
+        s->user = stream_new(h, s);
     return s->user;
 }
 
@@ -1139,7 +1147,7 @@ static void cb_data(void *ctx, struct tcp_stream *s, enum tcp_dir dir, const uin
     struct decode_http *h = ctx;
     if (!n)
         return;
-    dir_feed(h, stream_of(s), (int)dir, (const char *)p, n, ts_us);
+    dir_feed(h, stream_of(h, s), (int)dir, (const char *)p, n, ts_us);
 }
 
 static void cb_gap(void *ctx, struct tcp_stream *s, enum tcp_dir dir, uint64_t missing,
@@ -1148,7 +1156,7 @@ static void cb_gap(void *ctx, struct tcp_stream *s, enum tcp_dir dir, uint64_t m
     (void)missing;
     (void)ts_us;
     struct decode_http *h = ctx;
-    struct http_stream *hs = stream_of(s);
+    struct http_stream *hs = stream_of(h, s);
     if (hs->upgraded)
         return;
     struct http_dir *d = &hs->dir[dir];
@@ -1194,6 +1202,8 @@ struct decode_http *decode_http_new(const struct decode_options *opt, decode_htt
     h->n_wanted = opt ? opt->n_wanted : 0;
     h->emit = emit_fn;
     h->ctx = ctx;
+    h->heads.max = LIMIT_HTTP_MEMORY / 2;
+    h->bodies.max = LIMIT_HTTP_MEMORY / 2;
     return h;
 }
 

@@ -649,6 +649,47 @@ static void test_limits(void)
     rig_close(&r);
 }
 
+/* LIMIT_HTTP_MEMORY: 40 streams each in the middle of a 1 MiB JSON body
+ * hold more than the bodies' half of it. The bodies past it are not kept (their
+ * fields are not read, counted in bodies_cut), but every exchange still ends
+ * and is emitted: the heads have their own half. */
+static void test_memory(void)
+{
+    struct rig r;
+    rig_open(&r, NULL, 0, true);
+    enum { N = 40 };
+    struct tcp_stream s[N];
+    size_t body = LIMIT_HTTP_BODY - 16, most = body - 7; /* all but `{"a":1` and `}` */
+    char *fill = malloc(most);
+    memset(fill, ' ', most);
+    char head[200];
+    int hn = snprintf(head, sizeof head,
+                      "POST /v1/embeddings HTTP/1.1\r\nContent-Type: application/json\r\n"
+                      "Content-Length: %zu\r\n\r\n{\"a\":1", body);
+    for (unsigned i = 0; i < N; i++) {
+        memset(&s[i], 0, sizeof s[i]);
+        s[i].id = i + 1;
+        s[i].initiator_known = true;
+        r.cb.data(r.cb.ctx, &s[i], TCP_FROM_INITIATOR, (const uint8_t *)head, (size_t)hn, 100);
+        r.cb.data(r.cb.ctx, &s[i], TCP_FROM_INITIATOR, (const uint8_t *)fill, most, 200);
+    }
+    for (unsigned i = 0; i < N; i++) {
+        r.cb.data(r.cb.ctx, &s[i], TCP_FROM_INITIATOR, (const uint8_t *)"}", 1, 300);
+        const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+        r.cb.data(r.cb.ctx, &s[i], TCP_FROM_RESPONDER, (const uint8_t *)resp, strlen(resp), 400);
+        r.cb.end(r.cb.ctx, &s[i], TCP_END_CLOSED, 500);
+    }
+    CHECK_INT(stats(&r)->exchanges, N);
+    CHECK_INT(stats(&r)->incomplete, 0);
+    /* 32 MiB for bodies, 1 MiB each: 31 or 32 fit (small buffers take a little). */
+    uint64_t fit = (LIMIT_HTTP_MEMORY / 2) / LIMIT_HTTP_BODY;
+    CHECK(stats(&r)->bodies_cut == N - fit || stats(&r)->bodies_cut == N - fit + 1);
+    CHECK_ATTR(&r.g, 0, "req.a", "1");            /* the first ones were read */
+    CHECK_ATTR(&r.g, N - 1, "req.a", "(absent)"); /* the last was not kept */
+    free(fill);
+    rig_close(&r);
+}
+
 int main(void)
 {
     test_one_exchange();
@@ -660,5 +701,6 @@ int main(void)
     test_sse();
     test_resync();
     test_limits();
+    test_memory();
     return test_report();
 }

@@ -7,6 +7,8 @@
 #include "arena.h"
 #include "buf.h"
 #include "span.h"
+#include <string.h>
+
 #include "test.h"
 
 static void u64_row(const char *in, int ok, uint64_t want, int line)
@@ -117,5 +119,27 @@ int main(void)
     CHECK_STR(b.p, "7-x");
     CHECK_INT(buf_printf(&b, "%s", "0123456789"), -1);
     buf_release(&b);
+
+    /* Two buffers on one budget of 1000 bytes: the second cannot take what
+     * the first holds; releasing gives it back. */
+    struct buf_pool pool = { 0, 1000 };
+    struct buf x, y;
+    buf_init(&x, 4096);
+    buf_join_pool(&x, &pool);
+    buf_init(&y, 4096);
+    buf_join_pool(&y, &pool);
+    char fill[900];
+    memset(fill, 'a', sizeof fill);
+    CHECK_INT(buf_add(&x, fill, 600), 0);
+    CHECK(pool.used >= 601 && pool.used <= 1000);
+    CHECK_INT(buf_add(&y, fill, 500), -1);      /* over the pool, under its own max */
+    CHECK_INT(buf_add(&y, fill, 100), 0);
+    CHECK(pool.used <= 1000);
+    buf_release(&x);
+    CHECK(x.pool == &pool && x.max == 4096);    /* release keeps both */
+    CHECK_INT(buf_add(&y, fill, 500), 0);
+    CHECK(pool.used <= 1000);
+    buf_release(&y);
+    CHECK_INT(pool.used, 0);
     return test_report();
 }
