@@ -188,6 +188,11 @@ struct rules {
     struct rules_logformat *logformats;
     unsigned n_logformats;
     struct rules_jsonl jsonl;
+    /* A hash of what decides which calls and reads a store holds: the tokens
+     * of the call, read, logformat and jsonl statements, in order (not their
+     * comments or spacing). A store remembers it (issue 8): verdicts, prices,
+     * keeps and settings may change between runs, these may not. */
+    uint64_t match_digest;
 };
 
 /* Parse and check `text` (the contents of file `path`). On success returns the

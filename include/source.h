@@ -80,6 +80,22 @@ int source_read(struct source *s, void *dst, size_t n, size_t *got, struct err *
  * skipped (reason "line longer than 1 MiB") and not returned. */
 int source_next_line(struct source *s, struct span *line, struct err *e) WARN_UNUSED;
 
+/* ---- reading again where the last run stopped (--db, issue 8) ---- */
+
+/* Bytes of the content (inflated, for gzip) before the next line: after the
+ * last line source_next_line() returned, its end of line included. */
+uint64_t source_offset(const struct source *s);
+/* With `hold` set, a last line without its end of line is not returned: a
+ * log being written may not have finished it; it is read when it ends. */
+void source_hold_partial(struct source *s, bool hold);
+/* Device, inode and size of a regular file; false for standard input, pipes
+ * and other special files. */
+bool source_file_id(const struct source *s, uint64_t *dev, uint64_t *ino, uint64_t *size);
+/* Skip to byte `offset` of the content (forward only; gzip is inflated up to
+ * it), numbering the next line lines_before + 1. Past the end: at the end. */
+int source_seek(struct source *s, uint64_t offset, uint64_t lines_before,
+                struct err *e) WARN_UNUSED;
+
 /* Count line `line` of this source as skipped for `reason` (static string). */
 void source_skip(struct source *s, uint64_t line, const char *reason);
 

@@ -36,6 +36,15 @@ struct store;
  * any SQLite error; the message names the file (":memory:" for none). */
 struct store *store_open(const char *path, const struct span *site_names, unsigned n_sites,
                          struct err *e) WARN_UNUSED;
+/* Claim a store file for this run (nothing for one in memory): a writer (an
+ * ingest) alone, readers together; waits up to STORE_LOCK_WAIT_MS for another
+ * tempo to finish, then fails (exit 2) saying the store is in use. Then checks
+ * that the store was made with rules of the same `match_digest` (rules.h), or
+ * records it in a new store: other rules would mix two sets of calls and
+ * reads, so they are refused (exit 2) with the command that rebuilds it. */
+#define STORE_LOCK_WAIT_MS 10000
+int store_claim(struct store *st, bool writer, uint64_t match_digest, const char *rules_path,
+                struct err *e) WARN_UNUSED;
 /* Close; a batch not yet committed (an error ended the run) is rolled back. */
 void store_close(struct store *st);
 
@@ -51,6 +60,68 @@ int store_put_call(struct store *st, int64_t source_id, const struct match_call 
                    struct err *e) WARN_UNUSED;
 int store_put_read(struct store *st, int64_t source_id, const struct match_read *r,
                    struct err *e) WARN_UNUSED;
+/* ---- reading on where the last run stopped (--db, issue 8) ----
+ *
+ * A source's content is known by a fingerprint of its first bytes (the hash of
+ * the first fp_len, at most STORE_FP_BYTES), not by its name: a log renamed by
+ * rotation, copied by copytruncate or gzip'd is the same content; a log
+ * truncated in place, or a new file on a reused inode, is new content. Logs
+ * are "resumable": the events of a batch and the byte offset they end at are
+ * committed in one transaction (store_checkpoint), so a run killed at any
+ * moment goes on from the last commit, losing and repeating nothing. Captures,
+ * OTLP and standard input are read whole: a run killed while reading one
+ * leaves it unfinished, and the next store_purge_unfinished() removes it. */
+#define STORE_FP_BYTES 4096
+
+struct store_identity {
+    uint64_t fp_len, fp_hash; /* fp_len 0: none (standard input, an empty file) */
+    bool has_file;            /* dev, ino and size are a regular file's */
+    uint64_t dev, ino, size;
+    bool resumable;           /* a log read line by line, resumed at an offset */
+};
+/* The identity of an input from its first bytes `head` and its file. */
+void store_identity_of(struct span head, bool has_file, uint64_t dev, uint64_t ino,
+                       uint64_t size, bool resumable, struct store_identity *id);
+/* A snapshot of a source's counts at a line boundary: what a checkpoint keeps. */
+struct store_mark {
+    uint64_t offset;         /* content bytes read (inflated, for gzip) */
+    uint64_t bytes, lines, events, matched, skipped;
+    unsigned n_errors;       /* of the source's errors[] recorded so far */
+    int64_t min_us, max_us;  /* min_us > max_us: no event yet */
+    bool has_utc_offset;
+    int utc_offset_s;
+};
+/* What the store has of a content already seen. */
+struct store_resume {
+    int64_t source_id;
+    bool complete;           /* read whole before */
+    struct store_mark mark;  /* where it stopped and the counts so far */
+};
+/* Look up content `id` among the sources read before: *found false when new.
+ * A resumable log matches a log whose fingerprint is a prefix of this one
+ * (same device and inode preferred); a whole input matches a complete one
+ * with the same fingerprint and size. */
+int store_find_source(struct store *st, struct span head, const struct store_identity *id,
+                      bool *found, struct store_resume *out, struct err *e) WARN_UNUSED;
+/* Record a new source with its identity (store_begin_source plus identity). */
+int store_begin_identified(struct store *st, const char *path, const struct store_identity *id,
+                           int64_t *source_id, struct err *e) WARN_UNUSED;
+/* Go on with source `source_id`, now read from `path` with identity `id`. */
+int store_resume_source(struct store *st, int64_t source_id, const char *path,
+                        const struct store_identity *id, struct err *e) WARN_UNUSED;
+/* Write the rows put so far, the source's counts and offset `m`, and its bad
+ * lines errors[from..m->n_errors) (at most LIMIT_FIRST_ERRORS in all), and
+ * commit them together. `format` may be NULL (not known yet). */
+int store_checkpoint(struct store *st, int64_t source_id, const struct store_mark *m,
+                     const char *format, bool is_gzip, const struct source_error *errors,
+                     unsigned from, struct err *e) WARN_UNUSED;
+/* While set, rows are committed only by store_checkpoint(), never by the
+ * LIMIT_STORE_BATCH count: no row of a line is committed without its offset. */
+void store_hold_commits(struct store *st, bool hold);
+/* Remove the sources read whole that no run finished, with their rows; the
+ * number removed in *n. */
+int store_purge_unfinished(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;
+
 /* Finish a source: store its counters and the time span its events cover
  * (min_us > max_us when it had none), and commit. */
 int store_end_source(struct store *st, int64_t source_id, const struct source_stats *stats,
@@ -75,6 +146,16 @@ int store_writer_call(struct store_writer *w, const struct match_call *c,
                       struct err *e) WARN_UNUSED;
 int store_writer_read(struct store_writer *w, const struct match_read *r,
                       struct err *e) WARN_UNUSED;
+/* Make the writer resumable: it commits only at marks, each batch's rows up
+ * to its last mark with that mark (store_checkpoint), so that no row is
+ * committed without the offset of its line. `live` is the caller's source
+ * counts (its format and errors are read at each checkpoint; entries below a
+ * mark's n_errors must not change); `errors_stored` of them are stored. */
+void store_writer_resumable(struct store_writer *w, const struct source_stats *live,
+                            unsigned errors_stored);
+/* A line boundary: every call and read queued so far came from the content
+ * before m->offset. */
+void store_writer_mark(struct store_writer *w, const struct store_mark *m);
 /* Write what is queued, stop the thread and free the writer (also after a
  * failure). Returns -1 with *e if any write failed. */
 int store_writer_finish(struct store_writer *w, struct err *e) WARN_UNUSED;

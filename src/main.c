@@ -292,14 +292,22 @@ static struct rules *load_rules(struct arena *a, const char *given, char *spare,
     return r;
 }
 
-static void print_skips(const struct source_stats *st)
+/* The lines this run skipped: errors from `from` on, of skipped lines past
+ * `skipped_before` (a resumed source has both from earlier runs). */
+static void print_skips(const struct source_stats *st, unsigned from, uint64_t skipped_before)
 {
-    for (unsigned i = 0; i < st->n_errors; i++)
+    for (unsigned i = from; i < st->n_errors; i++)
         fprintf(stderr, "%s:%llu: %s\n", st->path, (unsigned long long)st->errors[i].line,
                 st->errors[i].reason);
-    if (st->skipped > st->n_errors)
+    uint64_t shown = st->n_errors - from, skipped = st->skipped - skipped_before;
+    if (st->is_capture) /* its skips are exchanges: sources[].capture says why */
+        shown += st->counted[CAP_INCOMPLETE];
+    if (skipped > shown)
         fprintf(stderr, "%s: %llu more lines skipped\n", st->path,
-                (unsigned long long)(st->skipped - st->n_errors));
+                (unsigned long long)(skipped - shown));
+    if (st->is_capture && st->counted[CAP_INCOMPLETE])
+        fprintf(stderr, "%s: %llu HTTP exchanges incomplete (lost or cut packets, or a limit)\n",
+                st->path, (unsigned long long)st->counted[CAP_INCOMPLETE]);
 }
 
 static double seconds_since(const struct timespec *t0);
@@ -460,7 +468,64 @@ out:
     return rc;
 }
 
-/* Read one source through decoder and matcher into the store. */
+/* The counts a checkpoint keeps, at the line boundary the source is at. */
+static void mark_of(struct source *src, const struct source_stats *stats, int64_t min_us,
+                    int64_t max_us, struct store_mark *m)
+{
+    m->offset = source_offset(src);
+    m->bytes = stats->is_gzip ? stats->bytes : m->offset;
+    m->lines = stats->lines;
+    m->events = stats->events;
+    m->matched = stats->matched;
+    m->skipped = stats->skipped;
+    m->n_errors = stats->n_errors;
+    m->min_us = min_us;
+    m->max_us = max_us;
+    m->has_utc_offset = stats->has_utc_offset;
+    m->utc_offset_s = stats->utc_offset_s;
+}
+
+/* Where a source stands in the store: new, already read whole (skip it), or a
+ * log read before up to an offset (go on from there). */
+enum known { KNOWN_NEW, KNOWN_DONE, KNOWN_RESUME };
+
+static int identify(struct store *st, struct source *src, const char *path, struct span head,
+                    bool resumable, struct store_resume *res, int64_t *source_id,
+                    struct err *e)
+{
+    uint64_t dev = 0, ino = 0, size = 0;
+    bool file = source_file_id(src, &dev, &ino, &size);
+    struct store_identity id;
+    store_identity_of(head, file, dev, ino, size, resumable, &id);
+    bool found = false;
+    if (file && store_find_source(st, head, &id, &found, res, e) < 0)
+        return -1;
+    struct source_stats *stats = source_stats(src);
+    if (found && !resumable)
+        return KNOWN_DONE;
+    /* Shorter than what was read of it: not the same log after all. */
+    if (found && !stats->is_gzip && size < res->mark.offset)
+        found = false;
+    if (!found)
+        return store_begin_identified(st, path, &id, source_id, e) < 0 ? -1 : KNOWN_NEW;
+    *source_id = res->source_id;
+    if (store_resume_source(st, res->source_id, path, &id, e) < 0 ||
+        source_seek(src, res->mark.offset, res->mark.lines, e) < 0)
+        return -1;
+    const struct store_mark *m = &res->mark;
+    stats->events = m->events;
+    stats->matched = m->matched;
+    stats->skipped = m->skipped;
+    stats->n_errors = m->n_errors; /* their text stays in the store */
+    stats->has_utc_offset = m->has_utc_offset;
+    stats->utc_offset_s = m->utc_offset_s;
+    return KNOWN_RESUME;
+}
+
+/* Read one source through decoder and matcher into the store. With --db a log
+ * goes on from where the last run stopped, and is committed with its offset
+ * at each batch (store_checkpoint); captures, OTLP and standard input are read
+ * whole, once. */
 static int ingest_one(const char *path, const struct opts *o, const struct decode_options *dopt,
                       struct matcher *m, struct store *st, struct run_stats *rs,
                       const struct timespec *t0, struct err *e)
@@ -479,10 +544,9 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     struct decoder_state *ds = NULL;
     struct store_writer *w = NULL;
     bool ds_ended = false;
+    struct store_mark mark;
 
     if (source_peek(src, 64 << 10, &head, e) < 0)
-        goto out;
-    if (store_begin_source(st, path, &source_id, e) < 0)
         goto out;
     bool capture = source_is_capture(head);
     if (head.n == 0) {
@@ -494,9 +558,35 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     } else {
         stats->format = dec->format_name(ds);
     }
+    /* A decoder that keeps nothing between lines can stop and go on at any. */
+    bool resumable = dec && !dec->end && !(path[0] == '-' && path[1] == 0);
+    struct store_resume res;
+    int known = KNOWN_NEW;
+    if (head.n == 0 || !o->db) {
+        if (store_begin_source(st, path, &source_id, e) < 0)
+            goto out;
+    } else if ((known = identify(st, src, path, head, resumable, &res, &source_id, e)) < 0) {
+        goto out;
+    } else if (known == KNOWN_DONE) {
+        fprintf(stderr, "tempo: %s: already in %s (the same content), not read again\n", path,
+                o->db);
+        rc = 0;
+        goto out;
+    }
+    if (known == KNOWN_RESUME) {
+        min_us = res.mark.min_us;
+        max_us = res.mark.max_us;
+    }
+    unsigned errors_before = stats->n_errors;
+    uint64_t skipped_before = stats->skipped;
+    /* A log still being written may end in half a line: it waits for its end. */
+    if (resumable && o->db && !stats->is_gzip)
+        source_hold_partial(src, true);
     w = store_writer_start(st, source_id, e);
     if (!w)
         goto out;
+    if (resumable)
+        store_writer_resumable(w, stats, errors_before);
     if (capture) {
         struct capture_run cr = { o, m, mo, w, stats, &min_us, &max_us, e, false };
         if (ingest_capture(src, path, dopt, &cr, rs, t0, e) < 0)
@@ -529,6 +619,10 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
             reason = NULL;
             dr = dec->next(ds, ev, &reason);
         }
+        if (resumable) {
+            mark_of(src, stats, min_us, max_us, &mark);
+            store_writer_mark(w, &mark);
+        }
     }
     if (dec && dec->end) {
         const char *left = dec->end(ds);
@@ -536,17 +630,22 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
         if (left)
             source_skip(src, stats->lines, left);
     }
+    if (resumable) {
+        mark_of(src, stats, min_us, max_us, &mark); /* blank lines at the end */
+        store_writer_mark(w, &mark);
+    }
     struct store_writer *done = w;
     w = NULL;
     if (store_writer_finish(done, e) < 0)
         goto out;
     if (o->strict == false && stats->lines > 0 && stats->events == 0 && stats->skipped > 0)
-        fprintf(stderr, "tempo: %s: no line could be read as %s\n", path,
-                stats->format ? stats->format : "a log");
+        fprintf(stderr, "tempo: %s: no %s could be read as %s\n", path,
+                capture ? "HTTP exchange" : "line", stats->format ? stats->format : "a log");
     if (progress && stats->lines > 0x3ffff)
         fputs("\r\033[K", stderr);
-    print_skips(stats);
-    if (store_end_source(st, source_id, stats, min_us, max_us, e) < 0)
+    print_skips(stats, errors_before, skipped_before);
+    /* A log's counts went in with its last checkpoint; the rest ends here. */
+    if (!resumable && store_end_source(st, source_id, stats, min_us, max_us, e) < 0)
         goto out;
     rs->bytes += stats->bytes;
     rs->events += stats->events;
@@ -757,6 +856,22 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
     if (!st) {
         code = die(&e);
         goto out;
+    }
+    if (store_claim(st, o.n_sources > 0, r->match_digest, r->path ? r->path : "RULES", &e) < 0) {
+        code = die(&e);
+        goto out;
+    }
+    if (o.db && o.n_sources > 0) {
+        /* Captures, OTLP and standard input an interrupted run left half-read. */
+        unsigned purged;
+        if (store_purge_unfinished(st, &purged, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+        if (purged)
+            fprintf(stderr, "tempo: %s: %u source%s left unfinished by an interrupted run"
+                    " removed (read whole: read them again)\n", o.db, purged,
+                    purged == 1 ? "" : "s");
     }
     struct logformat *fmts = arena_alloc(run, sizeof *fmts * (r->n_logformats + 1));
     for (unsigned i = 0; i < r->n_logformats; i++)

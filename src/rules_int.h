@@ -105,6 +105,7 @@ struct rules_parser {
     struct rules_ref *refs;
     unsigned n_refs;
     bool had_verdict; /* a verdict line, even a broken one: no defaults */
+    bool digesting;   /* in a statement that decides what is stored (match_digest) */
     struct rules_diag diags[LIMIT_RULE_ERRORS];
     unsigned n_diags;
 };

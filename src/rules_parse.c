@@ -65,11 +65,22 @@ static const char *describe(const struct rules_token *t, char *out)
     return out;
 }
 
+/* Mix a token into the rules' match_digest (FNV-1a over kind and text). */
+static void digest_token(struct rules_parser *ps, const struct rules_token *t)
+{
+    uint64_t h = ps->r->match_digest ? ps->r->match_digest : UINT64_C(14695981039346656037);
+    h = (h ^ (uint64_t)t->kind) * UINT64_C(1099511628211);
+    h = (h ^ span_hash(t->text)) * UINT64_C(1099511628211);
+    ps->r->match_digest = h;
+}
+
 static void next(struct rules_parser *ps)
 {
     rules_lex_next(&ps->lx, &ps->tok);
     if (ps->tok.kind == TOK_ERROR)
         error_tok(ps, &ps->tok, "%s", ps->lx.msg);
+    if (ps->digesting)
+        digest_token(ps, &ps->tok);
 }
 
 static bool is_word(const struct rules_parser *ps, const char *w)
@@ -1131,8 +1142,14 @@ static void parse_statement(struct rules_parser *ps)
 {
     for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
         if (is_word(ps, statements[i].name)) {
+            const char *nm = statements[i].name;
+            ps->digesting = strcmp(nm, "call") == 0 || strcmp(nm, "read") == 0 ||
+                            strcmp(nm, "logformat") == 0 || strcmp(nm, "jsonl") == 0;
+            if (ps->digesting)
+                digest_token(ps, &ps->tok);
             statements[i].parse(ps);
             expect_end(ps, "end of line");
+            ps->digesting = false;
             return;
         }
     }

@@ -26,6 +26,8 @@ struct source {
     unsigned char *zin;    /* compressed bytes waiting for inflate */
     char *buf;             /* owned: lines live here */
     size_t cap, start, end;
+    uint64_t base;         /* offset in the (inflated) content of buf[0] */
+    bool hold_partial;     /* a last line without its end of line waits */
     uint64_t line_no;
     struct source_stats stats;
 };
@@ -97,6 +99,7 @@ static int gz_start(struct source *s, struct err *e)
     s->zin = xmalloc(n > GZ_IN_BLOCK ? n : GZ_IN_BLOCK);
     memcpy(s->zin, s->buf + s->start, n);
     s->start = s->end = 0;
+    s->base = 0; /* offsets count inflated bytes */
     memset(&s->zs, 0, sizeof s->zs);
     if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK)
         return err_at(e, EXIT_INTERNAL, s->path, 0, 0, "cannot start zlib");
@@ -153,6 +156,7 @@ static int fill(struct source *s, struct err *e)
     if (s->start > 0) {
         memmove(s->buf, s->buf + s->start, s->end - s->start);
         s->end -= s->start;
+        s->base += s->start;
         s->start = 0;
     }
     if (s->end == s->cap)
@@ -224,7 +228,7 @@ int source_next_line(struct source *s, struct span *line, struct err *e)
                 return -1;
             continue;
         }
-        if (nl || (s->eof && n > 0)) {
+        if (nl || (s->eof && n > 0 && !s->hold_partial)) {
             size_t k = nl ? (size_t)(nl - p) : n;
             s->start += nl ? k + 1 : k;
             s->line_no++;
@@ -251,6 +255,54 @@ int source_next_line(struct source *s, struct span *line, struct err *e)
         if (fill(s, e) < 0)
             return -1;
     }
+}
+
+uint64_t source_offset(const struct source *s)
+{
+    return s->base + s->start;
+}
+
+void source_hold_partial(struct source *s, bool hold)
+{
+    s->hold_partial = hold;
+}
+
+bool source_file_id(const struct source *s, uint64_t *dev, uint64_t *ino, uint64_t *size)
+{
+    struct stat st;
+    if (s->path[0] == '-' && s->path[1] == 0)
+        return false;
+    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    *dev = (uint64_t)st.st_dev;
+    *ino = (uint64_t)st.st_ino;
+    *size = (uint64_t)st.st_size;
+    return true;
+}
+
+int source_seek(struct source *s, uint64_t offset, uint64_t lines_before, struct err *e)
+{
+    if (offset < s->base + s->start)
+        return err_at(e, EXIT_INTERNAL, s->path, 0, 0, "cannot seek back to byte %llu",
+                      (unsigned long long)offset);
+    if (!s->is_gzip && offset > s->base + s->end) {
+        /* Past what is buffered: let the kernel skip it. */
+        if (lseek(s->fd, (off_t)offset, SEEK_SET) < 0)
+            return io_error(s, e, "cannot seek");
+        s->start = s->end = 0;
+        s->base = offset;
+        s->eof = s->raw_eof = false;
+    }
+    while (s->base + s->end < offset && !s->eof) {
+        s->start = s->end; /* inflated bytes already read: dropped */
+        if (fill(s, e) < 0)
+            return -1;
+    }
+    uint64_t at = offset - s->base;
+    s->start = at < s->end ? (size_t)at : s->end;
+    s->line_no = lines_before;
+    s->stats.lines = lines_before;
+    return 0;
 }
 
 void source_skip(struct source *s, uint64_t line, const char *reason)

@@ -5,6 +5,14 @@
  * values interned as labels, and the unsorted scans the analysis reads back.
  * See sqlite.org pragma.html#pragma_user_version and faq.html question 19.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+#include <string.h>
+#include <stdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -50,6 +58,16 @@ static const char *const store_migrations[] = {
     "CREATE TABLE source_counts(source_id INTEGER NOT NULL REFERENCES sources(id)"
     " ON DELETE CASCADE, name TEXT NOT NULL, value INTEGER NOT NULL);"
     "PRAGMA user_version = 3;",
+    /* 3 -> 4: reading on where the last run stopped (issue 8): what a source's
+     * content is (a fingerprint of its first bytes, its file), whether it is
+     * read line by line (resumable) or whole; what the store was made with */
+    "ALTER TABLE sources ADD COLUMN fp_len INTEGER;"
+    "ALTER TABLE sources ADD COLUMN fp_hash INTEGER;"
+    "ALTER TABLE sources ADD COLUMN dev INTEGER;"
+    "ALTER TABLE sources ADD COLUMN ino INTEGER;"
+    "ALTER TABLE sources ADD COLUMN resumable INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "PRAGMA user_version = 4;",
 };
 #define STORE_SCHEMA ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -83,12 +101,14 @@ struct label_slot {
 
 struct store {
     sqlite3 *db;
+    int lock_fd;         /* store_claim()'s flock on the file; -1: none */
     const char *name;    /* borrowed: the caller's path, or ":memory:" */
     int64_t *site_db;    /* owned: rules site index -> sites.id */
     unsigned n_sites;
     uint32_t *site_of;   /* owned: sites.id -> rules index, or NO_SITE */
     int64_t max_site_db;
     bool in_tx;
+    bool hold_commits;   /* store_hold_commits(): only checkpoints commit */
     unsigned batch_rows; /* rows put since the transaction began */
     struct pending_call calls[STORE_MULTI];
     unsigned n_calls;
@@ -103,6 +123,7 @@ struct store {
     sqlite3_stmt *sel_site, *ins_site;
     sqlite3_stmt *count_sources, *sel_sources, *sel_errors, *ins_count, *sel_counts;
     sqlite3_stmt *count_rows, *scan_calls, *scan_reads;
+    sqlite3_stmt *sel_known, *upd_identity, *upd_mark;
 };
 
 static int db_fail(struct store *st, struct err *e, const char *what)
@@ -229,7 +250,7 @@ static int tx_commit(struct store *st, struct err *e)
 /* One more row in the batch; commit when the batch is full. */
 static int batch_count(struct store *st, struct err *e)
 {
-    if (++st->batch_rows >= LIMIT_STORE_BATCH)
+    if (++st->batch_rows >= LIMIT_STORE_BATCH && !st->hold_commits)
         return tx_commit(st, e);
     return 0;
 }
@@ -386,6 +407,19 @@ static int prepare_all(struct store *st, struct err *e)
           "SELECT site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out, alt_key"
           " FROM calls" },
         { offsetof(struct store, scan_reads), "SELECT site, key, bulk, at_us, by FROM reads" },
+        { offsetof(struct store, sel_known),
+          "SELECT id, fp_len, fp_hash, dev, ino, complete, bytes, resume_offset, lines, events,"
+          " matched, skipped, min_us, max_us, utc_offset_s,"
+          " (SELECT count(*) FROM source_errors WHERE source_id = sources.id)"
+          " FROM sources WHERE fp_len IS NOT NULL AND fp_len <= ?1 AND resumable = ?2"
+          " ORDER BY id" },
+        { offsetof(struct store, upd_identity),
+          "UPDATE sources SET path = ?2, fp_len = ?3, fp_hash = ?4, dev = ?5, ino = ?6,"
+          " resumable = ?7 WHERE id = ?1" },
+        { offsetof(struct store, upd_mark),
+          "UPDATE sources SET format = coalesce(?2, format), gzip = ?3, bytes = ?4, lines = ?5,"
+          " events = ?6, matched = ?7, skipped = ?8, min_us = ?9, max_us = ?10,"
+          " utc_offset_s = ?11, resume_offset = ?12 WHERE id = ?1" },
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (prepare(st, (sqlite3_stmt **)((char *)st + fixed[i].off), fixed[i].sql, -1, e) < 0)
@@ -451,6 +485,7 @@ struct store *store_open(const char *path, const struct span *site_names, unsign
                          struct err *e)
 {
     struct store *st = xcalloc(1, sizeof *st);
+    st->lock_fd = -1;
     st->name = path ? path : ":memory:";
     st->labels = xcalloc(STORE_LABEL_CACHE, sizeof *st->labels);
     int rc = sqlite3_open_v2(path ? path : ":memory:", &st->db,
@@ -486,6 +521,96 @@ fail:
     return NULL;
 }
 
+static struct span column_span(sqlite3_stmt *q, int col);
+
+/* The meta value `name` as an unsigned hex number; *has false when absent. */
+static int meta_u64(struct store *st, const char *name, bool *has, uint64_t *v, struct err *e)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE name = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, e, "cannot read the store's meta data");
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    *has = false;
+    *v = 0;
+    if (rc == SQLITE_ROW) {
+        struct span t = column_span(q, 0);
+        *has = t.n > 0 && t.n <= 16;
+        for (size_t i = 0; i < t.n && *has; i++) {
+            int d = span_hex_digit(t.p[i]);
+            *has = d >= 0;
+            *v = *v << 4 | (uint64_t)(d >= 0 ? d : 0);
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(st, e, "cannot read the store's meta data");
+    return 0;
+}
+
+static int meta_set_u64(struct store *st, const char *name, uint64_t v, struct err *e)
+{
+    char text[17];
+    snprintf(text, sizeof text, "%016llx", (unsigned long long)v);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(name, value) VALUES (?1, ?2)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot write the store's meta data");
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, text, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, e, "cannot write the store's meta data");
+    return 0;
+}
+
+static int lock_file(struct store *st, bool writer, struct err *e)
+{
+    st->lock_fd = open(st->name, O_RDONLY | O_CLOEXEC);
+    if (st->lock_fd < 0)
+        return err_at(e, EXIT_USAGE, st->name, 0, 0, "cannot open the store: %s",
+                      strerror(errno));
+    for (int waited = 0;; waited += 50) {
+        if (flock(st->lock_fd, (writer ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return err_at(e, EXIT_INTERNAL, st->name, 0, 0, "cannot lock the store: %s",
+                          strerror(errno));
+        if (waited >= STORE_LOCK_WAIT_MS)
+            return err_at(e, EXIT_USAGE, st->name, 0, 0,
+                          "the store is in use by another tempo (%s); waited %d s: try again "
+                          "when it is done",
+                          writer ? "reading or writing it" : "writing it",
+                          STORE_LOCK_WAIT_MS / 1000);
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+int store_claim(struct store *st, bool writer, uint64_t match_digest, const char *rules_path,
+                struct err *e)
+{
+    if (strcmp(st->name, ":memory:") == 0)
+        return 0;
+    if (lock_file(st, writer, e) < 0)
+        return -1;
+    bool has;
+    uint64_t v;
+    if (meta_u64(st, "match_digest", &has, &v, e) < 0)
+        return -1;
+    if (has && v != match_digest)
+        return err_at(e, EXIT_USAGE, st->name, 0, 0,
+                      "made with other call, read, logformat or jsonl rules than %s: its calls "
+                      "and reads are not what these rules match. Keep the rules it was made "
+                      "with, or rebuild it: rm %s && tempo ingest -r %s --db %s SOURCE...",
+                      rules_path, st->name, rules_path, st->name);
+    if (!has && writer)
+        return meta_set_u64(st, "match_digest", match_digest, e);
+    return 0;
+}
+
 void store_close(struct store *st)
 {
     if (!st)
@@ -498,15 +623,216 @@ void store_close(struct store *st)
         &st->upd_source, &st->ins_error,  &st->sel_label,     &st->ins_label,
         &st->get_label,  &st->sel_site,   &st->ins_site,      &st->count_sources,
         &st->sel_sources, &st->sel_errors, &st->count_rows,   &st->scan_calls,
-        &st->scan_reads, &st->ins_count, &st->sel_counts,
+        &st->scan_reads, &st->ins_count, &st->sel_counts, &st->sel_known,
+        &st->upd_identity, &st->upd_mark,
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(*all[i]);
     sqlite3_close(st->db);
+    if (st->lock_fd >= 0)
+        close(st->lock_fd); /* releases the flock */
     free(st->site_db);
     free(st->site_of);
     free(st->labels);
     free(st);
+}
+
+/* ---- reading on where the last run stopped ---- */
+
+/* Test hook for tests/cli/resume_kill.sh: with TEMPO_TEST_KILL_AT=N in the
+ * environment the process kills itself (SIGKILL, as kill -9 does) at its Nth
+ * crash point, right after a checkpoint's commit: the most exact of the kill
+ * points a test can choose. */
+static void crash_point(void)
+{
+    static int64_t left = -1;
+    if (left == -1) {
+        const char *v = getenv("TEMPO_TEST_KILL_AT");
+        if (!v || !span_to_i64(span_of(v), &left) || left < 1)
+            left = 0;
+    }
+    if (left > 0 && --left == 0)
+        raise(SIGKILL);
+}
+
+void store_identity_of(struct span head, bool has_file, uint64_t dev, uint64_t ino,
+                       uint64_t size, bool resumable, struct store_identity *id)
+{
+    memset(id, 0, sizeof *id);
+    id->fp_len = head.n < STORE_FP_BYTES ? head.n : STORE_FP_BYTES;
+    id->fp_hash = id->fp_len ? span_hash((struct span){ head.p, (size_t)id->fp_len }) : 0;
+    id->has_file = has_file;
+    id->dev = dev;
+    id->ino = ino;
+    id->size = size;
+    id->resumable = resumable;
+}
+
+static uint64_t column_u64(sqlite3_stmt *q, int col)
+{
+    int64_t v = sqlite3_column_int64(q, col);
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+int store_find_source(struct store *st, struct span head, const struct store_identity *id,
+                      bool *found, struct store_resume *out, struct err *e)
+{
+    *found = false;
+    if (id->fp_len == 0)
+        return 0;
+    sqlite3_stmt *q = st->sel_known;
+    sqlite3_bind_int64(q, 1, (int64_t)(head.n < STORE_FP_BYTES ? head.n : STORE_FP_BYTES));
+    sqlite3_bind_int64(q, 2, id->resumable);
+    int rc;
+    bool same_file = false;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        uint64_t fp_len = column_u64(q, 1);
+        uint64_t fp_hash = i64_to_hash(sqlite3_column_int64(q, 2));
+        if (fp_len == 0 || fp_len > head.n ||
+            span_hash((struct span){ head.p, (size_t)fp_len }) != fp_hash)
+            continue;
+        bool complete = sqlite3_column_int64(q, 5) != 0;
+        if (!id->resumable && (!complete || (id->has_file && column_u64(q, 6) != id->size)))
+            continue; /* read whole: the very same bytes only */
+        bool file = id->has_file && sqlite3_column_type(q, 3) != SQLITE_NULL &&
+                    column_u64(q, 3) == id->dev && column_u64(q, 4) == id->ino;
+        if (*found && (same_file || !file))
+            continue; /* the first match stands, unless this one is the same file */
+        *found = true;
+        same_file = file;
+        out->source_id = sqlite3_column_int64(q, 0);
+        out->complete = complete;
+        struct store_mark *m = &out->mark;
+        memset(m, 0, sizeof *m);
+        m->bytes = column_u64(q, 6);
+        m->offset = column_u64(q, 7);
+        m->lines = column_u64(q, 8);
+        m->events = column_u64(q, 9);
+        m->matched = column_u64(q, 10);
+        m->skipped = column_u64(q, 11);
+        bool span = sqlite3_column_type(q, 12) != SQLITE_NULL;
+        m->min_us = span ? sqlite3_column_int64(q, 12) : INT64_MAX;
+        m->max_us = span ? sqlite3_column_int64(q, 13) : INT64_MIN;
+        m->has_utc_offset = sqlite3_column_type(q, 14) != SQLITE_NULL;
+        m->utc_offset_s = m->has_utc_offset ? sqlite3_column_int(q, 14) : 0;
+        uint64_t n_err = column_u64(q, 15);
+        m->n_errors = n_err < LIMIT_FIRST_ERRORS ? (unsigned)n_err : LIMIT_FIRST_ERRORS;
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, e, "cannot look up the sources read before");
+    return 0;
+}
+
+static int set_identity(struct store *st, int64_t source_id, const char *path,
+                        const struct store_identity *id, struct err *e)
+{
+    sqlite3_stmt *q = st->upd_identity;
+    sqlite3_bind_int64(q, 1, source_id);
+    sqlite3_bind_text(q, 2, path, -1, SQLITE_STATIC);
+    bind_opt(q, 3, id->fp_len > 0, (int64_t)id->fp_len);
+    bind_opt(q, 4, id->fp_len > 0, hash_to_i64(id->fp_hash));
+    bind_opt(q, 5, id->has_file, hash_to_i64(id->dev));
+    bind_opt(q, 6, id->has_file, hash_to_i64(id->ino));
+    sqlite3_bind_int64(q, 7, id->resumable);
+    return run(st, q, "cannot record a source", e);
+}
+
+int store_begin_identified(struct store *st, const char *path, const struct store_identity *id,
+                           int64_t *source_id, struct err *e)
+{
+    if (store_begin_source(st, path, source_id, e) < 0)
+        return -1;
+    return set_identity(st, *source_id, path, id, e);
+}
+
+int store_resume_source(struct store *st, int64_t source_id, const char *path,
+                        const struct store_identity *id, struct err *e)
+{
+    if (tx_open(st, e) < 0)
+        return -1;
+    return set_identity(st, source_id, path, id, e);
+}
+
+void store_hold_commits(struct store *st, bool hold)
+{
+    st->hold_commits = hold;
+}
+
+static int put_errors(struct store *st, int64_t source_id, const struct source_error *errors,
+                      unsigned from, unsigned to, struct err *e)
+{
+    if (to > LIMIT_FIRST_ERRORS)
+        to = LIMIT_FIRST_ERRORS;
+    for (unsigned i = from; i < to; i++) {
+        const struct source_error *er = &errors[i];
+        sqlite3_bind_int64(st->ins_error, 1, source_id);
+        sqlite3_bind_int64(st->ins_error, 2, (int64_t)er->line);
+        sqlite3_bind_text(st->ins_error, 3, er->reason ? er->reason : "", -1, SQLITE_STATIC);
+        if (run(st, st->ins_error, "cannot record a bad line", e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int store_checkpoint(struct store *st, int64_t source_id, const struct store_mark *m,
+                     const char *format, bool is_gzip, const struct source_error *errors,
+                     unsigned from, struct err *e)
+{
+    if (tx_open(st, e) < 0 || flush_calls(st, e) < 0 || flush_reads(st, e) < 0)
+        return -1;
+#ifdef TEMPO_SPLIT_CHECKPOINT
+    /* A deliberately broken build for tests/cli/resume_kill.sh: the rows are
+     * committed first and the offset in a second transaction, so a kill
+     * between the two repeats the rows. */
+    if (tx_commit(st, e) < 0 || tx_open(st, e) < 0)
+        return -1;
+    crash_point();
+#endif
+    sqlite3_stmt *q = st->upd_mark;
+    sqlite3_bind_int64(q, 1, source_id);
+    if (format)
+        sqlite3_bind_text(q, 2, format, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 2);
+    sqlite3_bind_int64(q, 3, is_gzip);
+    sqlite3_bind_int64(q, 4, (int64_t)m->bytes);
+    sqlite3_bind_int64(q, 5, (int64_t)m->lines);
+    sqlite3_bind_int64(q, 6, (int64_t)m->events);
+    sqlite3_bind_int64(q, 7, (int64_t)m->matched);
+    sqlite3_bind_int64(q, 8, (int64_t)m->skipped);
+    bind_opt(q, 9, m->min_us <= m->max_us, m->min_us);
+    bind_opt(q, 10, m->min_us <= m->max_us, m->max_us);
+    bind_opt(q, 11, m->has_utc_offset, m->utc_offset_s);
+    sqlite3_bind_int64(q, 12, (int64_t)m->offset);
+    if (run(st, q, "cannot record where a source stopped", e) < 0 ||
+        put_errors(st, source_id, errors, from, m->n_errors, e) < 0)
+        return -1;
+    if (tx_commit(st, e) < 0)
+        return -1;
+    crash_point();
+    return 0;
+}
+
+int store_purge_unfinished(struct store *st, unsigned *n, struct err *e)
+{
+    *n = 0;
+    static const char *const sql[] = {
+        "DELETE FROM calls WHERE source_id IN"
+        " (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)",
+        "DELETE FROM reads WHERE source_id IN"
+        " (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)",
+        "DELETE FROM sources WHERE complete = 0 AND resumable = 0",
+    };
+    if (tx_open(st, e) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        if (exec(st, sql[i], "cannot remove an unfinished source", e) < 0)
+            return -1;
+        if (i == 2)
+            *n = (unsigned)sqlite3_changes(st->db);
+    }
+    return tx_commit(st, e);
 }
 
 /* ---- ingestion ---- */
@@ -598,15 +924,8 @@ int store_end_source(struct store *st, int64_t source_id, const struct source_st
         if (run(st, st->ins_count, "cannot record a capture's counts", e) < 0)
             return -1;
     }
-    unsigned n = stats->n_errors < LIMIT_FIRST_ERRORS ? stats->n_errors : LIMIT_FIRST_ERRORS;
-    for (unsigned i = 0; i < n; i++) {
-        const struct source_error *er = &stats->errors[i];
-        sqlite3_bind_int64(st->ins_error, 1, source_id);
-        sqlite3_bind_int64(st->ins_error, 2, (int64_t)er->line);
-        sqlite3_bind_text(st->ins_error, 3, er->reason ? er->reason : "", -1, SQLITE_STATIC);
-        if (run(st, st->ins_error, "cannot record a bad line", e) < 0)
-            return -1;
-    }
+    if (put_errors(st, source_id, stats->errors, 0, stats->n_errors, e) < 0)
+        return -1;
     return tx_commit(st, e);
 }
 
@@ -659,11 +978,6 @@ static int read_counts(struct store *st, int64_t id, struct source_stats *s, str
     return 0;
 }
 
-static uint64_t column_u64(sqlite3_stmt *q, int col)
-{
-    int64_t v = sqlite3_column_int64(q, col);
-    return v > 0 ? (uint64_t)v : 0;
-}
 
 int store_sources(struct store *st, struct arena *a, struct store_source **out, unsigned *n,
                   struct err *e)

@@ -23,6 +23,9 @@ struct record {
 struct batch {
     unsigned n;
     size_t used;
+    bool has_mark;           /* resumable: a line boundary fell in this batch */
+    unsigned mark_at;        /* records before the last boundary */
+    struct store_mark mark;  /* the source's offset and counts at it */
     struct record recs[BATCH_RECORDS];
     char bytes[BATCH_BYTES];
 };
@@ -37,8 +40,20 @@ struct store_writer {
     struct batch *pending; /* handed to the thread; NULL when it may take another */
     bool stop, failed;
     struct err err;        /* the thread's first error */
+    const struct source_stats *live; /* resumable: the caller's counts */
+    unsigned errors_stored;          /* of live->errors, in the store */
     struct batch b[2];
 };
+
+/* Commit the rows written so far with the offset and counts they end at. */
+static int checkpoint(struct store_writer *w, const struct store_mark *m, struct err *e)
+{
+    if (store_checkpoint(w->st, w->source_id, m, w->live->format, w->live->is_gzip,
+                         w->live->errors, w->errors_stored, e) < 0)
+        return -1;
+    w->errors_stored = m->n_errors < LIMIT_FIRST_ERRORS ? m->n_errors : LIMIT_FIRST_ERRORS;
+    return 0;
+}
 
 static void *writer_main(void *arg)
 {
@@ -54,7 +69,11 @@ static void *writer_main(void *arg)
             return NULL; /* stop, nothing pending */
         struct err e;
         int rc = 0;
-        for (unsigned i = 0; i < b->n && rc == 0 && !failed; i++) {
+        for (unsigned i = 0; i <= b->n && rc == 0 && !failed; i++) {
+            if (b->has_mark && i == b->mark_at)
+                rc = checkpoint(w, &b->mark, &e);
+            if (i == b->n || rc < 0)
+                break;
             const struct record *r = &b->recs[i];
             rc = r->is_call ? store_put_call(w->st, w->source_id, &r->call, &e)
                             : store_put_read(w->st, w->source_id, &r->read, &e);
@@ -66,6 +85,7 @@ static void *writer_main(void *arg)
         }
         b->n = 0;
         b->used = 0;
+        b->has_mark = false;
         w->pending = NULL;
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
@@ -153,9 +173,27 @@ int store_writer_read(struct store_writer *w, const struct match_read *rd, struc
     return 0;
 }
 
+void store_writer_resumable(struct store_writer *w, const struct source_stats *live,
+                            unsigned errors_stored)
+{
+    w->live = live;
+    w->errors_stored = errors_stored;
+    store_hold_commits(w->st, true);
+}
+
+void store_writer_mark(struct store_writer *w, const struct store_mark *m)
+{
+    struct batch *b = w->fill;
+    b->has_mark = true;
+    b->mark_at = b->n;
+    b->mark = *m;
+}
+
 int store_writer_finish(struct store_writer *w, struct err *e)
 {
-    int rc = w->fill->n ? hand_over(w, e) : 0;
+    /* A last boundary with no row after it still has to be committed. */
+    bool marked = w->fill->has_mark;
+    int rc = w->fill->n || marked ? hand_over(w, e) : 0;
     pthread_mutex_lock(&w->mu);
     while (w->pending && !w->failed)
         pthread_cond_wait(&w->cv, &w->mu);
@@ -167,6 +205,8 @@ int store_writer_finish(struct store_writer *w, struct err *e)
         *e = w->err;
         rc = -1;
     }
+    if (w->live)
+        store_hold_commits(w->st, false);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     free(w);

@@ -288,7 +288,7 @@ static void test_file(void)
     /* closed without store_end_source (a run that failed): the open batch is
      * rolled back, the committed one stays */
     store_close(st);
-    CHECK_INT(header_version(path), 3);
+    CHECK_INT(header_version(path), 4);
 
     /* reopened with other rules: ids follow names; sites they lack are left out */
     struct span names2[] = { SPAN_LIT("c"), SPAN_LIT("b") };
@@ -310,12 +310,12 @@ static void test_file(void)
     CHECK(st == NULL);
     store_close(st);
     CHECK_INT(e3.exit_code, EXIT_USAGE);
-    CHECK_STR(e3.msg, "schema 99 is newer than this tempo (3)");
+    CHECK_STR(e3.msg, "schema 99 is newer than this tempo (4)");
     CHECK(e3.file && strcmp(e3.file, path) == 0);
     char line[400];
     err_format(&e3, line, sizeof line);
     char want[400];
-    snprintf(want, sizeof want, "%s: schema 99 is newer than this tempo (3)", path);
+    snprintf(want, sizeof want, "%s: schema 99 is newer than this tempo (4)", path);
     CHECK_STR(line, want);
     unlink(path);
     unlink(wal);
@@ -358,18 +358,123 @@ static void test_new_file_version(void)
     struct store *st = store_open(path, names, 1, &e);
     CHECK(st != NULL);
     store_close(st);
-    CHECK_INT(header_version(path), 3);
+    CHECK_INT(header_version(path), 4);
     /* opening again migrates nothing and keeps the data */
     st = store_open(path, names, 1, &e);
     CHECK(st != NULL);
     store_close(st);
-    CHECK_INT(header_version(path), 3);
+    CHECK_INT(header_version(path), 4);
+    unlink(path);
+}
+
+/* Reading on where a run stopped: identities, checkpoints, purges, claims. */
+static void test_resume(void)
+{
+    char path[] = "/tmp/tempo-test-resume-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(path);
+    struct span names[] = { SPAN_LIT("a"), SPAN_LIT("b") };
+    struct err e = { 0 };
+    struct store *st = store_open(path, names, 2, &e);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK_INT(store_claim(st, true, 0x1234, "r.rules", &e), 0);
+
+    struct span head = SPAN_LIT("line one\nline two\n");
+    struct store_identity id;
+    store_identity_of(head, true, 7, 42, head.n, true, &id);
+    CHECK_INT(id.fp_len, head.n);
+    bool found = true;
+    struct store_resume res;
+    CHECK_INT(store_find_source(st, head, &id, &found, &res, &e), 0);
+    CHECK(!found);
+    int64_t sid;
+    CHECK_INT(store_begin_identified(st, "a.log", &id, &sid, &e), 0);
+    store_hold_commits(st, true);
+    struct match_call c1 = call(0, "k1", "", T0);
+    CHECK_INT(store_put_call(st, sid, &c1, &e), 0);
+    struct store_mark m = { .offset = 9, .bytes = 9, .lines = 1, .events = 1, .matched = 1,
+                            .skipped = 0, .n_errors = 1, .min_us = T0, .max_us = T0 };
+    struct source_error errs[1] = { { 1, "odd" } };
+    CHECK_INT(store_checkpoint(st, sid, &m, "nginx", false, errs, 0, &e), 0);
+    /* a row after the checkpoint, never committed: a kill drops it */
+    int put = 0;
+    for (int i = 0; i < LIMIT_STORE_BATCH + 5; i++) /* held: no commit by count */
+        put += store_put_call(st, sid, &c1, &e) == 0;
+    CHECK_INT(put, LIMIT_STORE_BATCH + 5);
+    store_close(st);
+
+    st = store_open(path, names, 2, &e);
+    CHECK(st != NULL);
+    if (!st)
+        return;
+    CHECK_INT(count_calls(st), 1);
+    struct err e2 = { 0 };
+    CHECK_INT(store_claim(st, true, 0x9999, "new.rules", &e2), -1);
+    CHECK_INT(e2.exit_code, EXIT_USAGE);
+    CHECK(strstr(e2.msg, "&& tempo ingest -r new.rules --db") != NULL);
+    store_close(st);
+    st = store_open(path, names, 2, &e);
+    CHECK_INT(store_claim(st, true, 0x1234, "r.rules", &e), 0);
+
+    /* the log grew: its first bytes are those fingerprinted; another file, same content */
+    struct span grown = SPAN_LIT("line one\nline two\nline three\n");
+    store_identity_of(grown, true, 8, 99, grown.n, true, &id);
+    CHECK_INT(store_find_source(st, grown, &id, &found, &res, &e), 0);
+    CHECK(found);
+    CHECK_INT(res.source_id, sid);
+    CHECK_INT(res.mark.offset, 9);
+    CHECK_INT(res.mark.lines, 1);
+    CHECK_INT(res.mark.n_errors, 1);
+    CHECK_INT(res.mark.min_us, T0);
+    /* a log that starts otherwise is new; one shorter than the fingerprint too */
+    struct span other = SPAN_LIT("line ONE\nline two\nline three\n");
+    store_identity_of(other, true, 7, 42, other.n, true, &id);
+    CHECK_INT(store_find_source(st, other, &id, &found, &res, &e), 0);
+    CHECK(!found);
+    struct span shorter = SPAN_LIT("line one\n");
+    store_identity_of(shorter, true, 7, 42, shorter.n, true, &id);
+    CHECK_INT(store_find_source(st, shorter, &id, &found, &res, &e), 0);
+    CHECK(!found);
+
+    /* read whole: unfinished ones are purged with their rows; finished ones known */
+    struct span cap = SPAN_LIT("\xd4\xc3\xb2\xa1 capture bytes");
+    store_identity_of(cap, true, 7, 50, 1000, false, &id);
+    int64_t cid;
+    CHECK_INT(store_begin_identified(st, "c.pcap", &id, &cid, &e), 0);
+    struct match_call c2 = call(1, "k2", "", T0);
+    CHECK_INT(store_put_call(st, cid, &c2, &e), 0);
+    store_close(st); /* rolled back: begin and rows in one open transaction */
+    st = store_open(path, names, 2, &e);
+    CHECK_INT(store_begin_identified(st, "c.pcap", &id, &cid, &e), 0);
+    CHECK_INT(store_put_call(st, cid, &c2, &e), 0);
+    struct source_stats cs = { .path = "c.pcap", .format = "pcap", .bytes = 0 };
+    CHECK_INT(store_checkpoint(st, cid, &m, "pcap", false, errs, 1, &e), 0); /* committed */
+    unsigned purged = 9;
+    CHECK_INT(store_purge_unfinished(st, &purged, &e), 0);
+    CHECK_INT(purged, 1);
+    CHECK_INT(count_calls(st), 1); /* the log's call stays, the capture's went */
+    CHECK_INT(store_begin_identified(st, "c.pcap", &id, &cid, &e), 0);
+    cs.bytes = 1000;
+    CHECK_INT(store_end_source(st, cid, &cs, INT64_MAX, INT64_MIN, &e), 0);
+    CHECK_INT(store_find_source(st, cap, &id, &found, &res, &e), 0);
+    CHECK(found && res.complete);
+    id.size = 1001; /* the same start, another size: another capture */
+    CHECK_INT(store_find_source(st, cap, &id, &found, &res, &e), 0);
+    CHECK(!found);
+    CHECK_INT(store_purge_unfinished(st, &purged, &e), 0);
+    CHECK_INT(purged, 0);
+    store_close(st);
     unlink(path);
 }
 
 int main(void)
 {
     test_round_trip();
+    test_resume();
     test_many_rows();
     test_file();
     test_new_file_version();
