@@ -45,6 +45,19 @@ struct store *store_open(const char *path, const struct span *site_names, unsign
 #define STORE_LOCK_WAIT_MS 10000
 int store_claim(struct store *st, bool writer, uint64_t match_digest, const char *rules_path,
                 struct err *e) WARN_UNUSED;
+/* Record that this store holds shard `index` of `count` (tempo ingest --shard
+ * I/N; count 0: every call and read), or refuse (exit 2) when it holds rows of
+ * another split. */
+int store_set_shard(struct store *st, unsigned index, unsigned count,
+                    struct err *e) WARN_UNUSED;
+/* Add everything the store file `path` holds to `st` (tempo audit --db A --db
+ * B): its sources, calls and reads, with sites and labels matched by name and
+ * text. `path` must have been made with rules of the same match_digest. The
+ * shards of one split (same N) give exactly one store's figures: a source they
+ * all read counts once (its matched events summed), and their bulk reads, which
+ * every shard keeps, are taken from shard 1 only. */
+int store_merge(struct store *st, const char *path, uint64_t match_digest,
+                const char *rules_path, struct err *e) WARN_UNUSED;
 /* Close; a batch not yet committed (an error ended the run) is rolled back. */
 void store_close(struct store *st);
 

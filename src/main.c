@@ -127,6 +127,9 @@ struct opts {
     int64_t since_us, until_us;
     const char *sources[LIMIT_SOURCES];
     unsigned n_sources;
+    const char *dbs[LIMIT_SOURCES]; /* --db, each; db is the first */
+    unsigned n_dbs;
+    unsigned shard_i, shard_n;      /* --shard I/N; shard_n 0: all */
 };
 
 static int die(const struct err *e)
@@ -192,6 +195,20 @@ static int parse_time_opt(const char *arg, int64_t *us, struct err *e)
 }
 
 /* Parse the options shared by audit and ingest; returns -1 with a message. */
+/* --shard I/N: this run keeps the calls and reads whose key hashes to I of N. */
+static int parse_shard(const char *text, struct opts *o, struct err *e)
+{
+    struct span rest = span_of(text), first;
+    uint64_t i, n;
+    if (!span_cut(&rest, '/', &first) || !span_to_u64(first, &i) || !span_to_u64(rest, &n) ||
+        n < 1 || n > 4096 || i < 1 || i > n)
+        return err_at(e, EXIT_USAGE, NULL, 0, 0,
+                      "--shard '%s': expected I/N with 1 <= I <= N <= 4096, e.g. 2/8", text);
+    o->shard_i = (unsigned)i;
+    o->shard_n = (unsigned)n;
+    return 0;
+}
+
 static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, struct err *e)
 {
     memset(o, 0, sizeof *o);
@@ -209,7 +226,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
                          strcmp(a, "--input-format") == 0 || strcmp(a, "-o") == 0 ||
                          strcmp(a, "--out") == 0 || strcmp(a, "--baseline") == 0 ||
                          strcmp(a, "--junit") == 0 || strcmp(a, "--summary") == 0 ||
-                         strcmp(a, "--sarif") == 0;
+                         strcmp(a, "--sarif") == 0 || strcmp(a, "--shard") == 0;
             if (strcmp(a, "--") == 0) {
                 only_sources = true;
                 continue;
@@ -238,8 +255,14 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, st
             i++;
             if (a[1] == 'r' || strcmp(a, "--rules") == 0)
                 o->rules_path = next;
-            else if (strcmp(a, "--db") == 0)
-                o->db = next;
+            else if (strcmp(a, "--db") == 0 && o->n_dbs == LIMIT_SOURCES)
+                return err_at(e, EXIT_USAGE, NULL, 0, 0, "more than %d stores", LIMIT_SOURCES);
+            else if (strcmp(a, "--db") == 0) {
+                o->dbs[o->n_dbs++] = next;
+                o->db = o->dbs[0];
+            }
+            else if (strcmp(a, "--shard") == 0 && parse_shard(next, o, e) < 0)
+                return -1;
             else if (strcmp(a, "--format") == 0)
                 o->format = next;
             else if (strcmp(a, "--input-format") == 0)
@@ -354,6 +377,38 @@ static uint64_t total_size(const struct opts *o)
 
 /* One decoded event: count it, clip it to --since/--until, widen the window,
  * match it and queue what matched for the store. */
+/* ---- --shard I/N ---- */
+
+static uint64_t mix64(uint64_t x) /* splitmix64's finaliser */
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+/* A call's shard: by its key, as its reads find it; a call without a key by
+ * its site and times (only bulk reads find it, and they go to every shard). */
+static uint64_t call_hash(const struct match_call *c)
+{
+    if (c->key.n)
+        return span_hash(c->key);
+    return mix64((uint64_t)c->start_us ^ mix64((uint64_t)c->ready_us ^ mix64(c->site)));
+}
+
+static uint64_t read_hash(const struct match_read *r)
+{
+    if (r->key.n)
+        return span_hash(r->key);
+    return mix64((uint64_t)r->at_us ^ mix64(r->site));
+}
+
+static bool in_shard(const struct opts *o, uint64_t h)
+{
+    return o->shard_n == 0 || h % o->shard_n == o->shard_i - 1;
+}
+
 static int take_event(const struct event *ev, const struct opts *o, struct matcher *m,
                       struct match_out *mo, struct store_writer *w, struct source_stats *stats,
                       int64_t *min_us, int64_t *max_us, struct err *e)
@@ -371,12 +426,22 @@ static int take_event(const struct event *ev, const struct opts *o, struct match
         *max_us = ev->end_us;
     if (!match_event(m, ev, mo))
         return 0;
-    stats->matched++;
-    if (mo->has_call && store_writer_call(w, &mo->call, e) < 0)
+    /* --shard I/N: what this store keeps; an event counts as matched in the
+     * shard of its first call or read (bulk reads: shard 1), so that the
+     * shards' counts add up to one store's. */
+    bool keep_call = mo->has_call && in_shard(o, call_hash(&mo->call));
+    bool counted = mo->has_call ? keep_call
+                   : mo->n_reads && (mo->reads[0].bulk ? o->shard_n == 0 || o->shard_i == 1
+                                                       : in_shard(o, read_hash(&mo->reads[0])));
+    if (counted || !o->shard_n)
+        stats->matched++;
+    if (keep_call && store_writer_call(w, &mo->call, e) < 0)
         return -1;
-    for (unsigned i = 0; i < mo->n_reads; i++)
-        if (store_writer_read(w, &mo->reads[i], e) < 0)
+    for (unsigned i = 0; i < mo->n_reads; i++) {
+        const struct match_read *rd = &mo->reads[i];
+        if ((rd->bulk || in_shard(o, read_hash(rd))) && store_writer_read(w, rd, e) < 0)
             return -1;
+    }
     return 0;
 }
 
@@ -833,6 +898,15 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
                                 "gnuplot-nox), or pass --no-charts");
         goto out;
     }
+    if (o.shard_n && (!o.db || o.n_sources == 0 || o.n_dbs > 1)) {
+        code = usage_error(cmd, "--shard I/N reads SOURCEs into one store: --db FILE");
+        goto out;
+    }
+    if (o.n_dbs > 1 && (o.n_sources > 0 || !audit)) {
+        code = usage_error(cmd, "several --db are merged for an audit: read sources into one "
+                                "store at a time (tempo ingest --db FILE SOURCE...)");
+        goto out;
+    }
     if (o.n_sources == 0 && !o.db) {
         code = usage_error(cmd, "%s needs at least one SOURCE (a file, or - for standard input)",
                            cmd);
@@ -852,16 +926,25 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
     struct span *names = arena_alloc(run, sizeof *names * (r->n_sites ? r->n_sites : 1));
     for (unsigned i = 0; i < r->n_sites; i++)
         names[i] = r->sites[i].name;
-    st = store_open(o.db, names, r->n_sites, &e);
+    const char *rules_name = r->path ? r->path : "RULES";
+    st = store_open(o.n_dbs > 1 ? NULL : o.db, names, r->n_sites, &e);
     if (!st) {
         code = die(&e);
         goto out;
     }
-    if (store_claim(st, o.n_sources > 0, r->match_digest, r->path ? r->path : "RULES", &e) < 0) {
+    for (unsigned i = 0; o.n_dbs > 1 && i < o.n_dbs; i++) {
+        if (store_merge(st, o.dbs[i], r->match_digest, rules_name, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+    }
+    if (o.n_dbs <= 1 && (store_claim(st, o.n_sources > 0, r->match_digest, rules_name, &e) < 0 ||
+                         (o.db && o.n_sources > 0 &&
+                          store_set_shard(st, o.shard_i, o.shard_n, &e) < 0))) {
         code = die(&e);
         goto out;
     }
-    if (o.db && o.n_sources > 0) {
+    if (o.db && o.n_sources > 0 && o.n_dbs == 1) {
         /* Captures, OTLP and standard input an interrupted run left half-read. */
         unsigned purged;
         if (store_purge_unfinished(st, &purged, &e) < 0) {

@@ -108,6 +108,7 @@ struct store {
     uint32_t *site_of;   /* owned: sites.id -> rules index, or NO_SITE */
     int64_t max_site_db;
     bool in_tx;
+    unsigned merge_shards; /* store_merge(): N of the split merged so far */
     bool hold_commits;   /* store_hold_commits(): only checkpoints commit */
     unsigned batch_rows; /* rows put since the transaction began */
     struct pending_call calls[STORE_MULTI];
@@ -128,6 +129,15 @@ struct store {
 
 static int db_fail(struct store *st, struct err *e, const char *what)
 {
+    /* "disk I/O error" says little: the system's reason (a full disk, a file
+     * size limit) says what to do. */
+    int sys = sqlite3_system_errno(st->db);
+    int code = sqlite3_errcode(st->db) & 0xff;
+    if (code == SQLITE_IOERR || code == SQLITE_FULL)
+        return err_at(e, EXIT_INTERNAL, st->name, 0, 0,
+                      "%s: %s (%s): nothing of this batch was kept, the next run goes on "
+                      "from the last commit", what, sqlite3_errmsg(st->db),
+                      sys ? strerror(sys) : "a full disk, or a file size limit?");
     return err_at(e, EXIT_INTERNAL, st->name, 0, 0, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -135,10 +145,9 @@ static int db_fail(struct store *st, struct err *e, const char *what)
 static int run(struct store *st, sqlite3_stmt *q, const char *what, struct err *e)
 {
     int rc = sqlite3_step(q);
+    int out = rc != SQLITE_DONE ? db_fail(st, e, what) : 0; /* before reset clears it */
     sqlite3_reset(q);
-    if (rc != SQLITE_DONE)
-        return db_fail(st, e, what);
-    return 0;
+    return out;
 }
 
 /* SQLite integers are signed; a 64-bit hash keeps its bits. */
@@ -609,6 +618,211 @@ int store_claim(struct store *st, bool writer, uint64_t match_digest, const char
     if (!has && writer)
         return meta_set_u64(st, "match_digest", match_digest, e);
     return 0;
+}
+
+int store_set_shard(struct store *st, unsigned index, unsigned count, struct err *e)
+{
+    bool has;
+    uint64_t v, want = (uint64_t)index << 32 | count;
+    if (meta_u64(st, "shard", &has, &v, e) < 0)
+        return -1;
+    if ((has && v == want) || (!has && count == 0))
+        return 0; /* the same shard, or every shard again */
+    sqlite3_stmt *q;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources", -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot count the sources");
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (has || n > 0) {
+        unsigned hi = has ? (unsigned)(v >> 32) : 0, hn = has ? (unsigned)v : 0;
+        char held[40], asked[40];
+        if (hn)
+            snprintf(held, sizeof held, "shard %u/%u", hi, hn);
+        else
+            snprintf(held, sizeof held, "every shard");
+        if (count)
+            snprintf(asked, sizeof asked, "shard %u/%u", index, count);
+        else
+            snprintf(asked, sizeof asked, "every shard");
+        return err_at(e, EXIT_USAGE, st->name, 0, 0,
+                      "holds %s; %s goes into a store of its own", held, asked);
+    }
+    return count ? meta_set_u64(st, "shard", want, e) : 0;
+}
+
+/* The merge's statements, in order; ?1 is 1 when src's bulk reads are kept. */
+static const char *const merge_sql[] = {
+    "INSERT INTO labels(text) SELECT text FROM src.labels"
+    " WHERE text NOT IN (SELECT text FROM main.labels)",
+    "CREATE TEMP TABLE site_map AS SELECT s.id AS old, m.id AS new"
+    " FROM src.sites s JOIN main.sites m ON m.name = s.name",
+    "CREATE TEMP TABLE label_map AS SELECT s.id AS old, m.id AS new"
+    " FROM src.labels s JOIN main.labels m ON m.text = s.text",
+    "INSERT INTO calls(site, by, key, alt_key, start_us, ready_us, latency_us, tokens_in,"
+    " tokens_out, source_id)"
+    " SELECT sm.new, lm.new, c.key, c.alt_key, c.start_us, c.ready_us, c.latency_us,"
+    " c.tokens_in, c.tokens_out, so.new FROM src.calls c JOIN temp.site_map sm ON sm.old = c.site"
+    " LEFT JOIN temp.label_map lm ON lm.old = c.by JOIN temp.source_map so ON so.old = c.source_id",
+    "INSERT INTO reads(site, key, bulk, at_us, by, source_id)"
+    " SELECT sm.new, r.key, r.bulk, r.at_us, lm.new, so.new FROM src.reads r"
+    " JOIN temp.site_map sm ON sm.old = r.site LEFT JOIN temp.label_map lm ON lm.old = r.by"
+    " JOIN temp.source_map so ON so.old = r.source_id WHERE r.bulk = 0 OR ?1",
+    "INSERT INTO source_errors(source_id, line, reason) SELECT so.new, e.line, e.reason"
+    " FROM src.source_errors e JOIN temp.source_map so ON so.old = e.source_id"
+    " WHERE so.fresh",
+    "INSERT INTO source_counts(source_id, name, value) SELECT so.new, c.name, c.value"
+    " FROM src.source_counts c JOIN temp.source_map so ON so.old = c.source_id WHERE so.fresh",
+    "DROP TABLE temp.site_map",
+    "DROP TABLE temp.label_map",
+    "DROP TABLE temp.source_map",
+};
+
+/* Each source of src: a new row of main, or (shards of one split) the row an
+ * earlier shard gave the same content, whose matched count grows. */
+static int merge_sources(struct store *st, bool shard, struct err *e)
+{
+    static const char *const sql[] = {
+        "CREATE TEMP TABLE source_map(old INTEGER PRIMARY KEY, new INTEGER, fresh INTEGER)",
+        /* a content every shard read: the same path and fingerprint */
+        "INSERT INTO temp.source_map SELECT s.id, (SELECT m.id FROM main.sources m"
+        " WHERE m.path = s.path AND m.fp_len = s.fp_len AND m.fp_hash = s.fp_hash"
+        " AND m.id IN (SELECT new FROM temp.shard_sources) ORDER BY m.id LIMIT 1), 0"
+        " FROM src.sources s WHERE ?1 AND s.fp_len IS NOT NULL",
+        "DELETE FROM temp.source_map WHERE new IS NULL",
+        "UPDATE main.sources SET matched = matched + (SELECT sum(s.matched) FROM src.sources s"
+        " JOIN temp.source_map so ON so.old = s.id WHERE so.new = main.sources.id)"
+        " WHERE id IN (SELECT new FROM temp.source_map)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
+            return db_fail(st, e, "cannot merge the sources");
+        sqlite3_bind_int(q, 1, shard);
+        int rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return db_fail(st, e, "cannot merge the sources");
+    }
+    /* the others: new rows, one by one for their new ids */
+    sqlite3_stmt *sel, *ins, *map;
+    if (sqlite3_prepare_v2(st->db, "SELECT id FROM src.sources WHERE id NOT IN"
+                           " (SELECT old FROM temp.source_map) ORDER BY id", -1, &sel,
+                           NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot merge the sources");
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO main.sources(path, identity, resume_offset, format,"
+                           " gzip, bytes, lines, events, matched, skipped, min_us, max_us,"
+                           " complete, utc_offset_s, fp_len, fp_hash, dev, ino, resumable)"
+                           " SELECT path, identity, resume_offset, format, gzip, bytes, lines,"
+                           " events, matched, skipped, min_us, max_us, complete, utc_offset_s,"
+                           " fp_len, fp_hash, dev, ino, resumable FROM src.sources WHERE id = ?1",
+                           -1, &ins, NULL) != SQLITE_OK) {
+        sqlite3_finalize(sel);
+        return db_fail(st, e, "cannot merge the sources");
+    }
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO temp.source_map VALUES (?1, ?2, 1)", -1, &map,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(sel);
+        sqlite3_finalize(ins);
+        return db_fail(st, e, "cannot merge the sources");
+    }
+    int rc;
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        int64_t old = sqlite3_column_int64(sel, 0);
+        sqlite3_bind_int64(ins, 1, old);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            break;
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(map, 1, old);
+        sqlite3_bind_int64(map, 2, sqlite3_last_insert_rowid(st->db));
+        if (sqlite3_step(map) != SQLITE_DONE)
+            break;
+        sqlite3_reset(map);
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(map);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, e, "cannot merge the sources");
+    /* the rows of this split's shards, for the next shard to find */
+    return exec(st, "INSERT INTO temp.shard_sources SELECT new FROM temp.source_map WHERE fresh",
+                "cannot merge the sources", e);
+}
+
+int store_merge(struct store *st, const char *path, uint64_t match_digest,
+                const char *rules_path, struct err *e)
+{
+    /* Opened alone first: migrated if older, refused if newer or made with
+     * other rules, locked against a writer while it is read. */
+    if (access(path, R_OK) != 0) /* store_open would make an empty one */
+        return err_at(e, EXIT_USAGE, path, 0, 0, "cannot open the store: %s", strerror(errno));
+    struct store *src = store_open(path, NULL, 0, e);
+    if (!src)
+        return -1;
+    bool has;
+    uint64_t shard = 0;
+    if (store_claim(src, false, match_digest, rules_path, e) < 0 ||
+        meta_u64(src, "shard", &has, &shard, e) < 0) {
+        store_close(src);
+        return -1;
+    }
+    unsigned index = has ? (unsigned)(shard >> 32) : 0, count = has ? (unsigned)shard : 0;
+    if (count) {
+        if (st->merge_shards && st->merge_shards != count) {
+            store_close(src);
+            return err_at(e, EXIT_USAGE, path, 0, 0,
+                          "holds shard %u/%u, the other stores shards of %u", index, count,
+                          st->merge_shards);
+        }
+        st->merge_shards = count;
+    }
+    if (tx_commit(st, e) < 0 ||
+        exec(st, "CREATE TEMP TABLE IF NOT EXISTS shard_sources(new INTEGER PRIMARY KEY)",
+             "cannot merge", e) < 0) {
+        store_close(src);
+        return -1;
+    }
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, "ATTACH DATABASE ?1 AS src", -1, &q, NULL) != SQLITE_OK) {
+        store_close(src);
+        return db_fail(st, e, "cannot attach a store");
+    }
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        store_close(src);
+        return err_at(e, EXIT_USAGE, path, 0, 0, "cannot read the store: %s",
+                      sqlite3_errmsg(st->db));
+    }
+    int out = 0;
+    if (tx_open(st, e) < 0 || merge_sources(st, count > 0, e) < 0) {
+        out = -1;
+    } else {
+        for (size_t i = 0; i < sizeof merge_sql / sizeof merge_sql[0] && out == 0; i++) {
+            if (sqlite3_prepare_v2(st->db, merge_sql[i], -1, &q, NULL) != SQLITE_OK) {
+                out = db_fail(st, e, "cannot merge a store");
+                break;
+            }
+            sqlite3_bind_int(q, 1, count == 0 || index == 1);
+            rc = sqlite3_step(q);
+            sqlite3_finalize(q);
+            if (rc != SQLITE_DONE)
+                out = db_fail(st, e, "cannot merge a store");
+        }
+    }
+    if (out == 0)
+        out = tx_commit(st, e);
+    else if (st->in_tx) {
+        sqlite3_step(st->rollback);
+        sqlite3_reset(st->rollback);
+        st->in_tx = false;
+    }
+    sqlite3_exec(st->db, "DETACH DATABASE src", NULL, NULL, NULL);
+    store_close(src);
+    return out;
 }
 
 void store_close(struct store *st)

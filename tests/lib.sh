@@ -136,3 +136,19 @@ tempo_exchanges() {
         FROM calls c JOIN sites s ON s.id = c.site LEFT JOIN labels l ON l.id = c.by" |
         awk '{ split($1, m, "_"); print m[2], $2, m[3], $3, $4 }' | sort
 }
+
+# store_digest DB - what a store holds, whatever its row order and ids: every
+# call and read with its site and label text (cksum of them), then the
+# sources' summed counts and the number of bad lines kept.
+store_digest() {
+    sqlite3 "$1" "SELECT s.name, coalesce(l.text, ''), coalesce(c.key, ''),
+        coalesce(c.alt_key, ''), c.start_us, c.ready_us, coalesce(c.latency_us, ''),
+        coalesce(c.tokens_in, ''), coalesce(c.tokens_out, '')
+        FROM calls c JOIN sites s ON s.id = c.site LEFT JOIN labels l ON l.id = c.by
+        ORDER BY 1, 2, 3, 4, 5, 6;
+        SELECT s.name, coalesce(l.text, ''), coalesce(r.key, ''), r.bulk, r.at_us
+        FROM reads r JOIN sites s ON s.id = r.site LEFT JOIN labels l ON l.id = r.by
+        ORDER BY 1, 2, 3, 4, 5;" | cksum
+    sqlite3 "$1" "SELECT sum(lines), sum(events), sum(matched), sum(skipped), min(min_us),
+        max(max_us) FROM sources; SELECT count(*) FROM source_errors"
+}

@@ -20,27 +20,19 @@ R=$ROOT/rules/demo.rules
 N=$(wc -l < "$T/full.log")
 lines() { sed -n "$1,$2p" "$T/full.log"; } # lines FROM TO of the whole log
 
-digest() { # the calls and reads a store holds, whatever their order and ids
-    sqlite3 "$1" "SELECT s.name, coalesce(l.text, ''), coalesce(c.key, ''), c.start_us,
-        c.ready_us FROM calls c JOIN sites s ON s.id = c.site LEFT JOIN labels l
-        ON l.id = c.by ORDER BY 1, 2, 3, 4, 5;
-        SELECT s.name, coalesce(r.key, ''), r.bulk, r.at_us FROM reads r JOIN sites s
-        ON s.id = r.site ORDER BY 1, 2, 3, 4" | cksum
-    sqlite3 "$1" "SELECT sum(lines), sum(events), sum(matched), sum(skipped) FROM sources"
-}
 ingest() { # DB FILE... - one run; its standard error in $T/last.err
     db=$1; shift
     "$TEMPO" ingest -r "$R" --db "$db" "$@" >/dev/null 2>"$T/last.err"
 }
 "$TEMPO" ingest -r "$R" --db "$T/ref.db" "$T/full.log" 2>/dev/null ||
     { fail "one run on the whole log failed"; finish; }
-digest "$T/ref.db" > "$T/ref"
+store_digest "$T/ref.db" | head -n 2 > "$T/ref" # each source keeps its own first bad lines
 check_eq "the whole log: every line counted" "$N" \
     "$(sqlite3 "$T/ref.db" "SELECT sum(lines) FROM sources")"
 same() { # WHAT DB - the store holds what one run on the whole log stores
-    if digest "$2" | cmp -s - "$T/ref"; then pass; else
+    if store_digest "$2" | head -n 2 | cmp -s - "$T/ref"; then pass; else
         fail "$1: the store differs from one run on the whole log"
-        digest "$2" | diff "$T/ref" - | head -n 4
+        store_digest "$2" | head -n 2 | diff "$T/ref" - | head -n 4
     fi
 }
 a=$((N / 3)); b=$((2 * N / 3))
