@@ -58,7 +58,8 @@ static const char usage_audit[] =
     "  -r, --rules FILE     rules file (default ./tempo.rules, else the shipped\n"
     "                       rules/default.rules)\n"
     "  --db FILE            keep calls and reads in this SQLite file (default: memory);\n"
-    "                       with no SOURCE, audit what the store already holds\n"
+    "                       with no SOURCE, audit what the store already holds; given\n"
+    "                       again (--db A --db B), audit the stores merged\n"
     "  --format F           table (default), json (PRODUCT.md §6) or md\n"
     "  --since T, --until T only events that start in [T, until); T is RFC 3339\n"
     "                       (2026-11-01T00:00:00Z), a date, or epoch seconds\n"
@@ -70,11 +71,18 @@ static const char usage_audit[] =
     "error as FILE:LINE: reason; they never stop the run unless --strict.\n";
 
 static const char usage_ingest[] =
-    "usage: tempo ingest [-r RULES] --db FILE [--since T] [--until T] [--strict]\n"
-    "                    [--input-format NAME] SOURCE...\n"
+    "usage: tempo ingest [-r RULES] --db FILE [--shard I/N] [--since T] [--until T]\n"
+    "                    [--strict] [--input-format NAME] SOURCE...\n"
     "\n"
     "Reads the sources into the SQLite store FILE; `tempo audit --db FILE` then\n"
-    "audits everything the store holds.\n";
+    "audits everything the store holds. Run it again and again: a log already read\n"
+    "is read on from where it stopped (a half-written last line waits), a rotated,\n"
+    "copied, truncated or gzip'd log is known by its first 4 KiB, captures and OTLP\n"
+    "are read once, and a run killed at any moment loses and repeats nothing.\n"
+    "\n"
+    "  --shard I/N   keep only the calls and reads whose key hashes to I of N (bulk\n"
+    "                reads: all); `tempo audit --db S1 --db S2 ...` merges the N\n"
+    "                stores into exactly the figures of one\n";
 
 static const char usage_report[] =
     "usage: tempo report [-r RULES] [--db FILE] [-o DIR] [--no-charts] [--since T]\n"
