@@ -11,25 +11,41 @@
 # Then the same workload as JSON lines (gen-log --jsonl, ~BENCH_SIZE, no malformed
 # lines: jq stops at the first one): `wc -l`, `jq -c 'select(.kind=="call")'` and
 # `tempo audit` with tests/data/jsonl/gateway.rules, in a second table.
+# Then captured traffic (issue 7): gen-pcap's ~BENCH_SIZE capture of the sites of
+# rules/default.rules, timed with a bare libpcap loop (pcap-count), tshark's HTTP
+# dissector and `tempo audit`, each checked against the generator's truth, in a
+# third table; and the memory runs of issue 8: tempo on a capture of a million
+# half-open streams, of 10,000 unfinished 64 KiB uploads (LIMIT_HTTP_MEMORY) and
+# on one 1 GB chunked body, under 512 MiB of RSS each.
 #   BENCH_SIZE (default 1G), BENCH_SEED (1), BENCH_MALFORMED (100), TEMPO (build/tempo),
-#   GEN (build/gen-log), BENCH_ONLY=jsonl (the JSON-lines part alone)
+#   GEN (build/gen-log), GEN_PCAP (build/gen-pcap), PCAP_COUNT (build/pcap-count),
+#   BENCH_HALF_OPEN (1000000 streams), BENCH_ONE_BODY (1G),
+#   BENCH_ONLY=jsonl or BENCH_ONLY=pcap (that part alone)
 cd "$(dirname "$0")/../.." || exit 3
 SIZE=${BENCH_SIZE:-1G}
 SEED=${BENCH_SEED:-1}
 MALFORMED=${BENCH_MALFORMED:-100}
 TEMPO=${TEMPO:-build/tempo}
 GEN=${GEN:-build/gen-log}
+GEN_PCAP=${GEN_PCAP:-build/gen-pcap}
+PCAP_COUNT=${PCAP_COUNT:-build/pcap-count}
+HALF_OPEN=${BENCH_HALF_OPEN:-1000000}
+ONE_BODY=${BENCH_ONE_BODY:-1G}
 RULES=rules/demo.rules
 D=build/bench
 LOG=$D/bench.log
 TIME=/usr/bin/time
 status=0
 
-for tool in "$TEMPO" "$GEN" "$TIME"; do
-    [ -x "$tool" ] ||
-        { echo "bench: $tool is missing (make build/tempo build/gen-log bench-deps)" >&2; exit 2; }
+for tool in "$TEMPO" "$GEN" "$GEN_PCAP" "$PCAP_COUNT" "$TIME"; do
+    [ -x "$tool" ] || { echo "bench: $tool is missing (make build/tempo build/gen-log" \
+        "build/gen-pcap build/pcap-count bench-deps)" >&2; exit 2; }
 done
-[ "${BENCH_ONLY:-}" = jsonl ] && tools=jq || tools="mawk goaccess gzip jq"
+case ${BENCH_ONLY:-} in
+    jsonl) tools=jq ;;
+    pcap) tools="tshark jq" ;;
+    *) tools="mawk goaccess gzip jq tshark" ;;
+esac
 for tool in $tools; do
     command -v $tool >/dev/null ||
         { echo "bench: $tool is not installed (make bench-deps)" >&2; exit 2; }
@@ -113,10 +129,167 @@ bench_jsonl() {
     table "$jbytes" "$jlines" wc-jsonl jq tempo-jsonl
     echo "(JSON lines; target: tempo faster than jq)"
 }
-if [ "${BENCH_ONLY:-}" = jsonl ]; then
-    bench_jsonl
-    exit $status
-fi
+
+# ---- captured traffic: a pcap of the default rules' sites, then the memory runs ----
+bench_pcap() {
+    P=$D/bench.pcap
+    pstamp="size=$SIZE seed=$SEED pcap gen=$(cksum < tests/bench/gen_pcap.c)"
+    if [ -f "$P" ] && [ -f "$D/truth.pcap" ] &&
+        [ "$(cat "$D/stamp.pcap" 2>/dev/null)" = "$pstamp" ]; then
+        echo "reusing $P ($pstamp)"
+    else
+        rm -f "$P" "$D/stamp.pcap"
+        echo "generating $P: --size $SIZE --seed $SEED"
+        "$GEN_PCAP" --size "$SIZE" --seed "$SEED" --truth "$D/truth.pcap" -o "$P" ||
+            { echo "bench: gen-pcap failed" >&2; exit 3; }
+        echo "$pstamp" > "$D/stamp.pcap"
+    fi
+    ptruth() { awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' \
+        "$2"; }
+    PT=$D/truth.pcap
+    pbytes=$(wc -c < "$P" | tr -d ' ')
+    packets=$(ptruth packets "$PT")
+    echo "input: $pbytes bytes, $packets packets, $(ptruth connections "$PT") connections," \
+         "$(ptruth requests "$PT") HTTP requests, $(ptruth chat.calls "$PT") chat calls" \
+         "($(ptruth chat.stream_calls "$PT") streamed), $(ptruth chat.reads "$PT") results read"
+    cat "$P" > /dev/null
+    timed pcap-count "$PCAP_COUNT" "$P"
+    # tshark's output is counted, not stored: `exec` so that time sees tshark itself
+    timed tshark sh -c \
+        'exec tshark -r "$1" -Y http.request -T fields -e http.request.uri | wc -l' sh "$P"
+    timed tempo-pcap "$TEMPO" audit -r rules/default.rules --format json "$P"
+    got=$(awk '{ print $1; exit }' "$D/pcap-count.out")
+    [ "$got" = "$packets" ] || { echo "CHECK pcap-count: $got packets, truth $packets"; status=1; }
+    got=$(awk '{ print $1; exit }' "$D/tshark.out")
+    [ "$got" = "$(ptruth requests "$PT")" ] ||
+        { echo "CHECK tshark: $got requests, truth $(ptruth requests "$PT")"; status=1; }
+    if [ "$(cat "$D/tempo-pcap.rc")" = 0 ]; then
+        msg=$(jq -r '.sources[0] | "\(.format) \(.capture.packets) \(.capture.streams)" +
+            " \(.capture.exchanges) \(.capture.incomplete)"' "$D/tempo-pcap.out")
+        want="pcap $packets $(ptruth connections "$PT") $(ptruth requests "$PT") 0"
+        for s in chat embeddings torchserve kserve; do
+            msg="$msg $(jq -r --arg s $s '[.sites[] | select(.name == $s)] |
+                "\(map(.calls) | add // 0)/\(map(.reads) | add // 0)"' "$D/tempo-pcap.out")"
+            want="$want $(ptruth $s.calls "$PT")/$(ptruth $s.reads "$PT")"
+        done
+        if [ "$msg" = "$want" ]; then
+            echo "check tempo-pcap: packets, streams, exchanges and each site's calls/reads" \
+                 "match the truth: ok"
+        else
+            echo "CHECK tempo-pcap: got '$msg', truth '$want'"; status=1
+        fi
+        # the times: each model's first-read waits (request's first byte minus the
+        # call's last response byte), to the microsecond (or the report's 10
+        # significant digits, for waits of hours)
+        msg=; want=
+        for m in m-1 m-2 m-3 m-4; do
+            msg="$msg $(jq -r --arg m $m '[.sites[] | select(.name == "chat" and .by == $m)] |
+                if length == 0 then "0:,,," else .[0] | "\(.reads):" +
+                    ([.wait_s.min, .wait_s.p50, .wait_s.p99, .wait_s.max] |
+                    map(if . == null then "" else . * 1e6 | round | tostring end) | join(","))
+                end' "$D/tempo-pcap.out")"
+            want="$want $(ptruth chat.$m.reads "$PT"):$(ptruth chat.$m.wait_us.min "$PT")"
+            want="$want,$(ptruth chat.$m.wait_us.p50 "$PT"),$(ptruth chat.$m.wait_us.p99 "$PT")"
+            want="$want,$(ptruth chat.$m.wait_us.max "$PT")"
+        done
+        if awk -v a="$msg" -v b="$want" 'BEGIN {
+                n = split(a, x, " "); if (n != split(b, y, " ")) exit 1
+                for (i = 1; i <= n; i++) {
+                    split(x[i], p, ":"); split(y[i], q, ":")
+                    if (p[1] != q[1]) exit 1        # reads: exact
+                    if (q[1] == 0) continue
+                    if (split(p[2], u, ",") != 4 || split(q[2], v, ",") != 4) exit 1
+                    for (j = 1; j <= 4; j++) {
+                        d = u[j] - v[j]; if (d < 0) d = -d
+                        if (u[j] !~ /^[0-9]+$/ || d > 1 + v[j] * 1e-9) exit 1
+                    }
+                }
+            }'; then
+            echo "check tempo-pcap: each chat model's reads and wait min/p50/p99/max match the" \
+                 "truth (1 us, or 10 significant digits): ok"
+        else
+            echo "CHECK tempo-pcap waits: got '$msg', truth '$want'"; status=1
+        fi
+    fi
+    tsec=$(tail -n 1 "$D/tshark.time" | awk '{ print $1 }')
+    echo
+    printf '%-10s %9s %9s %12s %13s %10s\n' tool seconds MB/s packets/s "peak RSS MB" "vs tshark"
+    for name in pcap-count tshark tempo-pcap; do
+        [ -f "$D/$name.time" ] || continue
+        if [ "$(cat "$D/$name.rc")" != 0 ]; then
+            printf '%-10s failed (exit %s): see %s\n' "$name" "$(cat "$D/$name.rc")" \
+                "$D/$name.err"
+            continue
+        fi
+        tail -n 1 "$D/$name.time" | awk -v n="$name" -v b="$pbytes" -v l="$packets" -v g="$tsec" '
+            { s = $1; rss = $2 / 1024; t = s > 0 ? s : 0.01
+              printf "%-10s %9.2f %9.1f %12.0f %13.1f %9.2fx\n", n, s, b / 1e6 / t, l / t, rss,
+                     (g > 0 ? g / t : 0) }'
+    done
+    echo "(target: tempo at least 10x faster than tshark; peak RSS under 500 MB)"
+    if [ "$(cat "$D/tempo-pcap.rc")" = 0 ]; then
+        rss=$(tail -n 1 "$D/tempo-pcap.time" | awk '{ printf "%d", $2 / 1024 }')
+        [ "$rss" -le 500 ] || { echo "CHECK tempo-pcap: peak RSS $rss MB > 500 MB"; status=1; }
+    fi
+
+    # ---- memory: a million half-open streams, one 1 GB chunked body (issue 8) ----
+    echo
+    for run in halfopen uploads onebody; do
+        F=$D/$run.pcap
+        case $run in
+            halfopen) opt="--half-open $HALF_OPEN" ;;
+            uploads) opt="--half-open 10000 --partial 64K" ;; # 64 KiB of body each, unfinished
+            onebody) opt="--one-body $ONE_BODY" ;;
+        esac
+        st="$opt seed=$SEED gen=$(cksum < tests/bench/gen_pcap.c)"
+        if [ -f "$F" ] && [ -f "$D/truth.$run" ] &&
+            [ "$(cat "$D/stamp.$run" 2>/dev/null)" = "$st" ]; then
+            echo "reusing $F ($st)"
+        else
+            rm -f "$F" "$D/stamp.$run"
+            echo "generating $F: $opt --seed $SEED"
+            # shellcheck disable=SC2086 # $opt is an option and its value
+            "$GEN_PCAP" $opt --seed "$SEED" --truth "$D/truth.$run" -o "$F" ||
+                { echo "bench: gen-pcap $opt failed" >&2; exit 3; }
+            echo "$st" > "$D/stamp.$run"
+        fi
+        cat "$F" > /dev/null
+        timed tempo-$run "$TEMPO" audit -r rules/default.rules --format json "$F"
+    done
+    echo
+    printf '%-15s %10s %10s %9s %13s %9s %11s %10s\n' capture MB streams seconds \
+        "peak RSS MB" evicted incomplete exchanges
+    for run in halfopen uploads onebody; do
+        F=$D/$run.pcap
+        [ -f "$D/tempo-$run.time" ] || continue
+        if [ "$(cat "$D/tempo-$run.rc")" != 0 ]; then
+            printf '%-15s failed (exit %s): see %s\n' "tempo-$run" "$(cat "$D/tempo-$run.rc")" \
+                "$D/tempo-$run.err"
+            continue
+        fi
+        c=$(jq -r '.sources[0].capture | "\(.streams) \(.evicted) \(.incomplete) \(.exchanges)"' \
+            "$D/tempo-$run.out")
+        set -- $c
+        tail -n 1 "$D/tempo-$run.time" | awk -v n="tempo-$run" -v b="$(wc -c < "$F")" \
+            -v st="$1" -v ev="$2" -v inc="$3" -v ex="$4" '
+            { printf "%-15s %10.1f %10d %9.2f %13.1f %9d %11d %10d\n", n, b / 1e6, st, $1,
+                     $2 / 1024, ev, inc, ex }'
+        rss_kb=$(tail -n 1 "$D/tempo-$run.time" | awk '{ print $2 }')
+        [ "$rss_kb" -lt 524288 ] ||
+            { echo "CHECK tempo-$run: peak RSS $((rss_kb / 1024)) MiB >= 512 MiB"; status=1; }
+        # every connection counted, and the packets libpcap would count
+        want="$(ptruth packets "$D/truth.$run") $(ptruth connections "$D/truth.$run")"
+        got=$(jq -r '.sources[0].capture | "\(.packets) \(.streams)"' "$D/tempo-$run.out")
+        [ "$got" = "$want" ] ||
+            { echo "CHECK tempo-$run: packets/streams '$got', truth '$want'"; status=1; }
+    done
+    echo "(target: under 512 MiB of RSS each, the evictions counted in the report)"
+}
+
+case ${BENCH_ONLY:-} in
+    jsonl) bench_jsonl; exit $status ;;
+    pcap) bench_pcap; exit $status ;;
+esac
 
 # ---- the workload: reuse it when it was made by the same generator with the same options ----
 stamp="size=$SIZE seed=$SEED malformed=$MALFORMED gen=$(cksum < tests/bench/gen_log.c)"
@@ -215,4 +388,6 @@ for run in tempo tempo-gz; do
 done
 echo
 bench_jsonl
+echo
+bench_pcap
 exit $status
