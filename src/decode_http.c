@@ -124,6 +124,15 @@ static bool is_tchar(unsigned char c)
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* A time that only moves forward: reassembly hands a segment that waited for a
+ * hole with its own, earlier capture time (tcp.h), and a message ends at the
+ * latest of its bytes. */
+static void later(int64_t *at, int64_t ts)
+{
+    if (ts > *at)
+        *at = ts;
+}
+
 static struct span drop_cr(struct span s)
 {
     if (s.n && s.p[s.n - 1] == '\r')
@@ -621,7 +630,7 @@ static void emit(struct decode_http *h, struct http_req *r, struct http_dir *d)
     h->stats.exchanges++;
     ev->line = h->stats.exchanges;
     ev->start_us = r->first_us;
-    ev->end_us = d->last_us;
+    ev->end_us = d->last_us > r->first_us ? d->last_us : r->first_us; /* never before it */
     ev->has_duration = true;
     add_num(h, "request_end_us", r->last_us);
     add_num(h, "response_start_us", d->first_us);
@@ -679,7 +688,7 @@ static void sse_line(struct decode_http *h, struct http_dir *d, struct span line
             d->sse_events++;
             if (d->sse_events == 1)
                 d->sse_first_us = ts;
-            d->sse_last_us = ts;
+            later(&d->sse_last_us, ts);
             struct span t = span_trim(data);
             bool json = t.n && (t.p[0] == '{' || t.p[0] == '[');
             if (d->sse_data_long && json) {
@@ -1020,7 +1029,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
                 buf_reset(&d->head);
                 d->line_long = !lf;
             } else if (lf) {
-                d->last_us = ts;
+                d->last_us = ts > d->first_us ? ts : d->first_us;
                 sync_line(h, hs, dir, d);
             }
             p += k;
@@ -1034,7 +1043,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
                 message_cut(h, hs, d, false); /* LIMIT_HTTP_HEADERS */
                 h->stats.bytes_skipped += i;
             } else {
-                d->last_us = ts;
+                later(&d->last_us, ts);
                 if (end)
                     head_done(h, hs, d);
             }
@@ -1047,7 +1056,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
             size_t k = d->remaining < n ? (size_t)d->remaining : n;
             body_bytes(h, d, p, k, ts);
             d->remaining -= k;
-            d->last_us = ts;
+            later(&d->last_us, ts);
             p += k;
             n -= k;
             if (d->remaining == 0) {
@@ -1061,7 +1070,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
         case D_CHUNK_END: {
             char c = *p++;
             n--;
-            d->last_us = ts;
+            later(&d->last_us, ts);
             if (c == '\n')
                 d->st = D_CHUNK_SIZE;
             else if (c != '\r')
@@ -1074,7 +1083,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
             for (size_t i = 0; i < k && d->chunk_len < CHUNK_LINE; i++)
                 d->chunk_line[d->chunk_len++] = p[i];
             d->line_bytes += k;
-            d->last_us = ts;
+            later(&d->last_us, ts);
             p += lf ? k + 1 : k;
             n -= lf ? k + 1 : k;
             if (d->line_bytes > LIMIT_HTTP_HEADERS) { /* extensions without end */
@@ -1111,7 +1120,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
             bool end = false;
             size_t i = to_blank_line(d, p, n, &end);
             d->trailer_bytes += i;
-            d->last_us = ts;
+            later(&d->last_us, ts);
             p += i;
             n -= i;
             if (d->trailer_bytes > LIMIT_HTTP_HEADERS)
@@ -1122,7 +1131,7 @@ static void dir_feed(struct decode_http *h, struct http_stream *hs, int dir, con
         }
         case D_BODY_CLOSE:
             body_bytes(h, d, p, n, ts);
-            d->last_us = ts;
+            later(&d->last_us, ts);
             n = 0;
             break;
         case D_IGNORE:

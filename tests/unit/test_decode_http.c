@@ -690,6 +690,28 @@ static void test_memory(void)
     rig_close(&r);
 }
 
+/* Bytes that waited for a hole come with their own, earlier capture time
+ * (tcp.h): a message still ends at the latest of its bytes (fuzz_pcap found
+ * a response that ended before it began). */
+static void test_times_backwards(void)
+{
+    struct rig r;
+    rig_open(&r, NULL, 0, true);
+    put(&r, C, "GET /a HTTP/1.1\r\n\r\n", 5000);
+    put(&r, S, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab", 7000);
+    put(&r, S, "cd", 4000); /* captured before the request, delivered last */
+    CHECK_INT(r.g.n, 1);
+    CHECK_INT(r.g.ev[0].start_us, 5000);
+    CHECK_INT(r.g.ev[0].end_us, 7000);
+    /* a response that began before its request is not its response (a capture
+     * picked up mid-stream): counted incomplete, not given a time before it */
+    put(&r, C, "GET /b HTTP/1.1\r\n\r\n", 9000);
+    put(&r, S, "HTTP/1.1 204 No Content\r\n\r\n", 8000);
+    CHECK_INT(r.g.n, 1);
+    CHECK_INT(stats(&r)->incomplete, 1);
+    rig_close(&r);
+}
+
 int main(void)
 {
     test_one_exchange();
@@ -702,5 +724,6 @@ int main(void)
     test_resync();
     test_limits();
     test_memory();
+    test_times_backwards();
     return test_report();
 }
