@@ -35,7 +35,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/san/fuzz/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-.PHONY: all test demo bench fuzz clean install deps test-deps bench-deps format check-build
+.PHONY: all test demo bench soak fuzz clean install deps test-deps bench-deps format check-build
 all: build/tempo
 
 # `make V=1` shows the whole command lines.
@@ -73,11 +73,11 @@ build/san/tests/%: tests/unit/%.c tests/unit/test.h $(SAN_LIB) | build/san/tests
 build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_LIB) | build/san/fuzz
 	$(call SAY,CC)$(CC) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c $(SAN_LIB) $(LDLIBS)
 
-build/gen-log: tests/bench/gen_log.c | build/obj
+build/gen-log: tests/bench/gen_log.c tests/bench/gen_common.h | build/obj
 	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
 
 # The benchmark's capture generator and its bare libpcap loop (issue 7).
-build/gen-pcap: tests/bench/gen_pcap.c | build/obj
+build/gen-pcap: tests/bench/gen_pcap.c tests/bench/gen_common.h | build/obj
 	$(call SAY,CC)$(CC) $(CFLAGS) -o $@ $< -lm
 
 build/pcap-count: tests/bench/pcap_count.c | build/obj
@@ -141,6 +141,12 @@ demo: deps
 bench: deps bench-deps
 	@$(MAKE) --no-print-directory build/tempo build/gen-log build/gen-pcap build/pcap-count
 	tests/bench/run.sh
+
+# Issue 8's long kill test: 50 SIGKILLs during the ingest of a 1 GB log.
+soak: deps
+	@$(MAKE) --no-print-directory build/tempo build/gen-log build/san/tempo-split
+	RESUME_SIZE=1G RESUME_KILLS=50 RESUME_MAX_S=8 TEMPO=$(CURDIR)/build/tempo \
+	    sh tests/cli/resume_kill.sh
 
 fuzz:
 	@mkdir -p build/fuzz

@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_common.h"
+
 #define US_PER_MS INT64_C(1000)
 #define US_PER_SEC INT64_C(1000000)
 #define US_PER_MIN (60 * US_PER_SEC)
@@ -52,100 +54,6 @@
 #define ONE_BODY_GAP_US 20           /* between two segments of the one big body */
 #define ONE_BODY_BATCH 16            /* its segments queued at once (acked every second) */
 
-/* ---- PRNG: xoshiro256**, seeded through splitmix64 (Vigna, prng.di.unimi.it) ---- */
-
-struct rng {
-    uint64_t s[4];
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t rng_next(struct rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-/* Uniform in [0, 1), 53 bits. */
-static double rng_unit(struct rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Uniform integer in [lo, hi] (hi >= lo). */
-static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(rng_unit(r) * (double)(hi - lo + 1));
-}
-
-static bool rng_chance(struct rng *r, double p)
-{
-    return rng_unit(r) < p;
-}
-
-/* Log-uniform in [lo, hi] (0 < lo <= hi): as many values per decade. */
-static int64_t rng_log(struct rng *r, int64_t lo, int64_t hi)
-{
-    double v = exp(log((double)lo) + rng_unit(r) * (log((double)hi) - log((double)lo)));
-    int64_t x = (int64_t)v;
-    return x < lo ? lo : x > hi ? hi : x;
-}
-
-/* Exponential with the given mean, at least 1. */
-static int64_t rng_exp(struct rng *r, double mean)
-{
-    double v = -log(1.0 - rng_unit(r)) * mean;
-    return v < 1 ? 1 : (int64_t)v;
-}
-
-/* Index drawn from integer weights (total > 0). */
-static unsigned rng_weighted(struct rng *r, const unsigned *w, unsigned n)
-{
-    uint64_t total = 0;
-    for (unsigned i = 0; i < n; i++)
-        total += w[i];
-    uint64_t x = (uint64_t)rng_range(r, 0, (int64_t)total - 1);
-    for (unsigned i = 0; i < n; i++) {
-        if (x < w[i])
-            return i;
-        x -= w[i];
-    }
-    return n - 1;
-}
-
-/* A 64-bit mix of (seed, serial, salt), for ids that a later read must repeat
- * without the generator keeping them. */
-static uint64_t mix3(uint64_t seed, uint64_t serial, uint64_t salt)
-{
-    uint64_t x = seed ^ (serial * UINT64_C(0x9e3779b97f4a7c15)) ^ (salt << 56);
-    return splitmix64(&x);
-}
-
 static void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
@@ -156,30 +64,6 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-/* ---- civil time (H. Hinnant's days_from_civil), for Date headers ---- */
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
 
 /* ---- growable text: HTTP messages are built here, then cut into segments ---- */
 
@@ -1431,40 +1315,6 @@ static void write_truth(struct gen *g, FILE *f, const char *mode)
 }
 
 /* ---- command line: argv is trusted text, but conversions are still checked ---- */
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* "1G", "500M", "64K" or bytes. */
-static bool parse_size(const char *s, uint64_t *out)
-{
-    char num[32];
-    size_t n = strlen(s);
-    uint64_t mult = 1;
-    if (n && (s[n - 1] == 'K' || s[n - 1] == 'M' || s[n - 1] == 'G')) {
-        mult = s[n - 1] == 'K' ? 1u << 10 : s[n - 1] == 'M' ? 1u << 20 : 1u << 30;
-        n--;
-    }
-    if (n == 0 || n >= sizeof num)
-        return false;
-    memcpy(num, s, n);
-    num[n] = 0;
-    if (!parse_u64(num, out) || *out > UINT64_MAX / mult)
-        return false;
-    *out *= mult;
-    return true;
-}
 
 static const char usage[] =
     "usage: gen-pcap [-o FILE] [--truth FILE] [--seed N]\n"

@@ -7,7 +7,8 @@
 # kills at exact points (TEMPO_TEST_KILL_AT: right after a checkpoint's
 # commit). Last, the same test on build/san/tempo-split, a tempo built to
 # commit a batch's rows and its offset in two transactions: it must fail.
-#   RESUME_SIZE (default 100M), RESUME_KILLS (default 20)
+#   RESUME_SIZE (default 100M), RESUME_KILLS (default 20), RESUME_MAX_S (1.5: the
+#   latest kill, in seconds after the start; `make soak`: 1 GB, 50 kills, 8 s)
 . tests/lib.sh
 GEN=$ROOT/build/gen-log
 SPLIT=$ROOT/build/san/tempo-split
@@ -15,6 +16,7 @@ SPLIT=$ROOT/build/san/tempo-split
 command -v sqlite3 >/dev/null || { fail "sqlite3 not installed (make test installs it)"; finish; }
 SIZE=${RESUME_SIZE:-100M}
 KILLS=${RESUME_KILLS:-20}
+MAX_S=${RESUME_MAX_S:-1.5}
 R=$ROOT/rules/demo.rules
 "$GEN" --size "$SIZE" --seed 11 --malformed 50 -o "$T/access.log" --truth "$T/truth" >/dev/null ||
     { fail "gen-log failed"; finish; }
@@ -41,8 +43,8 @@ kill_run() {
 
 # ---- 20 kills at random moments ----
 seed=$$
-awk -v n="$KILLS" -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < n; i++)
-    printf "%.2f\n", 0.05 + rand() * 1.5 }' > "$T/points"
+awk -v n="$KILLS" -v s="$seed" -v m="$MAX_S" 'BEGIN { srand(s); for (i = 0; i < n; i++)
+    printf "%.2f\n", 0.05 + rand() * m }' > "$T/points"
 echo "kill points (seed $seed): $(tr '\n' ' ' < "$T/points")"
 while read -r at; do
     kill_run "$TEMPO" "$T/k.db" "$at"
