@@ -152,3 +152,24 @@ store_digest() {
     sqlite3 "$1" "SELECT sum(lines), sum(events), sum(matched), sum(skipped), min(min_us),
         max(max_us) FROM sources; SELECT count(*) FROM source_errors"
 }
+
+# capture_start PORT FILE - tcpdump on the loopback writes the TCP traffic of
+# PORT to FILE, each packet as it comes; TPID is its pid (capture_stop ends it).
+# Bounded: it is stopped after 60 s whatever the test does.
+capture_start() {
+    tcpdump -Z root -i lo --immediate-mode -U -n -s 0 -w "$2" "tcp port $1" \
+        2>"$T/tcpdump.err" &
+    TPID=$!
+    ( sleep 60; kill -TERM "$TPID" 2>/dev/null ) &
+    _i=0
+    while ! grep -q listening "$T/tcpdump.err" 2>/dev/null; do
+        _i=$((_i + 1))
+        [ $_i -gt 100 ] && { fail "tcpdump did not start: $(cat "$T/tcpdump.err")"; finish; }
+        sleep 0.05
+    done
+}
+# capture_stop - after a margin for the last packets, stop tcpdump and wait.
+capture_stop() {
+    sleep 0.5
+    kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=
+}

@@ -64,6 +64,26 @@ timed() {
     fi
 }
 
+# truth_of FILE KEY - a value of a generator's truth file (key=value lines)
+truth_of() {
+    awk -v k="$2" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' "$1"
+}
+
+# workload FILE TRUTH STAMP CMD... - reuse FILE (and its truth file) when the
+# same generator made it with the same options (STAMP, kept in FILE.stamp);
+# else make it with CMD
+workload() {
+    wf=$1; wt=$2; ws=$3; shift 3
+    if [ -f "$wf" ] && [ -f "$wt" ] && [ "$(cat "$wf.stamp" 2>/dev/null)" = "$ws" ]; then
+        echo "reusing $wf ($ws)"
+    else
+        rm -f "$wf" "$wf.stamp"
+        echo "generating $wf: $*"
+        "$@" || { echo "bench: $1 failed" >&2; exit 3; }
+        echo "$ws" > "$wf.stamp"
+    fi
+}
+
 # table BYTES LINES NAME... - seconds, MB/s, lines/s and peak RSS of timed runs
 table() {
     tb=$1; tl=$2; shift 2
@@ -84,19 +104,9 @@ table() {
 # ---- JSON lines: the same workload as a gateway's JSON log ----
 bench_jsonl() {
     J=$D/bench.jsonl
-    jstamp="size=$SIZE seed=$SEED jsonl gen=$(cksum < tests/bench/gen_log.c)"
-    if [ -f "$J" ] && [ -f "$D/truth.jsonl" ] &&
-        [ "$(cat "$D/stamp.jsonl" 2>/dev/null)" = "$jstamp" ]; then
-        echo "reusing $J ($jstamp)"
-    else
-        rm -f "$J" "$D/stamp.jsonl"
-        echo "generating $J: --jsonl --size $SIZE --seed $SEED"
-        "$GEN" --jsonl --size "$SIZE" --seed "$SEED" --truth "$D/truth.jsonl" -o "$J" ||
-            { echo "bench: gen-log --jsonl failed" >&2; exit 3; }
-        echo "$jstamp" > "$D/stamp.jsonl"
-    fi
-    jtruth() { awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' \
-        "$D/truth.jsonl"; }
+    workload "$J" "$D/truth.jsonl" "size=$SIZE seed=$SEED jsonl gen=$(cksum < tests/bench/gen_log.c)" \
+        "$GEN" --jsonl --size "$SIZE" --seed "$SEED" --truth "$D/truth.jsonl" -o "$J"
+    jtruth() { truth_of "$D/truth.jsonl" "$1"; }
     jbytes=$(wc -c < "$J" | tr -d ' ')
     jlines=$(jtruth lines)
     echo "input: $jbytes bytes, $jlines JSON lines, $(jtruth calls) calls"
@@ -133,19 +143,9 @@ bench_jsonl() {
 # ---- captured traffic: a pcap of the default rules' sites, then the memory runs ----
 bench_pcap() {
     P=$D/bench.pcap
-    pstamp="size=$SIZE seed=$SEED pcap gen=$(cksum < tests/bench/gen_pcap.c)"
-    if [ -f "$P" ] && [ -f "$D/truth.pcap" ] &&
-        [ "$(cat "$D/stamp.pcap" 2>/dev/null)" = "$pstamp" ]; then
-        echo "reusing $P ($pstamp)"
-    else
-        rm -f "$P" "$D/stamp.pcap"
-        echo "generating $P: --size $SIZE --seed $SEED"
-        "$GEN_PCAP" --size "$SIZE" --seed "$SEED" --truth "$D/truth.pcap" -o "$P" ||
-            { echo "bench: gen-pcap failed" >&2; exit 3; }
-        echo "$pstamp" > "$D/stamp.pcap"
-    fi
-    ptruth() { awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' \
-        "$2"; }
+    workload "$P" "$D/truth.pcap" "size=$SIZE seed=$SEED pcap gen=$(cksum < tests/bench/gen_pcap.c)" \
+        "$GEN_PCAP" --size "$SIZE" --seed "$SEED" --truth "$D/truth.pcap" -o "$P"
+    ptruth() { truth_of "$2" "$1"; }
     PT=$D/truth.pcap
     pbytes=$(wc -c < "$P" | tr -d ' ')
     packets=$(ptruth packets "$PT")
@@ -241,18 +241,9 @@ bench_pcap() {
             uploads) opt="--half-open 10000 --partial 64K" ;; # 64 KiB of body each, unfinished
             onebody) opt="--one-body $ONE_BODY" ;;
         esac
-        st="$opt seed=$SEED gen=$(cksum < tests/bench/gen_pcap.c)"
-        if [ -f "$F" ] && [ -f "$D/truth.$run" ] &&
-            [ "$(cat "$D/stamp.$run" 2>/dev/null)" = "$st" ]; then
-            echo "reusing $F ($st)"
-        else
-            rm -f "$F" "$D/stamp.$run"
-            echo "generating $F: $opt --seed $SEED"
-            # shellcheck disable=SC2086 # $opt is an option and its value
-            "$GEN_PCAP" $opt --seed "$SEED" --truth "$D/truth.$run" -o "$F" ||
-                { echo "bench: gen-pcap $opt failed" >&2; exit 3; }
-            echo "$st" > "$D/stamp.$run"
-        fi
+        # shellcheck disable=SC2086 # $opt is an option and its value
+        workload "$F" "$D/truth.$run" "$opt seed=$SEED gen=$(cksum < tests/bench/gen_pcap.c)" \
+            "$GEN_PCAP" $opt --seed "$SEED" --truth "$D/truth.$run" -o "$F"
         cat "$F" > /dev/null
         timed tempo-$run "$TEMPO" audit -r rules/default.rules --format json "$F"
     done
@@ -306,9 +297,7 @@ if [ ! -f "$LOG.gz" ] || [ "$LOG.gz" -ot "$LOG" ]; then
     echo "compressing $LOG.gz (gzip -1)"
     gzip -1 -c "$LOG" > "$LOG.gz.tmp" && mv "$LOG.gz.tmp" "$LOG.gz" || exit 3
 fi
-truth() { # KEY - a value of the generator's truth file (key=value lines)
-    awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' "$D/truth"
-}
+truth() { truth_of "$D/truth" "$1"; } # KEY - a value of the nginx log's truth
 bytes=$(wc -c < "$LOG" | tr -d ' ')
 gzbytes=$(wc -c < "$LOG.gz" | tr -d ' ')
 lines=$(truth lines)

@@ -29,14 +29,7 @@ nginx_start "    access_log off;
     }"
 base=$NGX_BASE
 
-tcpdump -Z root -i lo --immediate-mode -U -n -s 0 -w "$T/cap.pcap" "tcp port $port" 2>"$T/tcpdump.err" &
-TPID=$!
-( sleep 60; kill -TERM "$TPID" 2>/dev/null ) & # bounded even if this script stalls
-i=0
-while ! grep -q listening "$T/tcpdump.err" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && { fail "tcpdump did not start: $(cat "$T/tcpdump.err")"; finish; }
-    sleep 0.05
-done
+capture_start "$port" "$T/cap.pcap"
 # 6 calls on one keep-alive connection, then a read of each id (3 connections of 2)
 ids=""
 J='Content-Type: application/json'
@@ -53,8 +46,7 @@ set -- $ids
 curl -s -m 5 -o /dev/null "$base/v1/results/$1" -o /dev/null "$base/v1/results/$2"
 curl -s -m 5 -o /dev/null "$base/v1/results/$3" -o /dev/null "$base/v1/results/$4"
 curl -s -m 5 -o /dev/null "$base/v1/results/$5" -o /dev/null "$base/v1/results/$6"
-sleep 1 # immediate mode: each packet is written as it comes; this is margin
-kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=
+capture_stop
 [ -s "$T/cap.pcap" ] && pass || { fail "no capture written"; finish; }
 
 cat > "$T/r.rules" <<'RULES'

@@ -33,15 +33,7 @@ done
 port=$(cat "$T/port")
 base=http://127.0.0.1:$port
 
-tcpdump -Z root -i lo --immediate-mode -U -n -s 0 -w "$T/cap.pcap" "tcp port $port" \
-    2>"$T/tcpdump.err" &
-TPID=$!
-( sleep 60; kill -TERM "$TPID" 2>/dev/null ) & # bounded even if this script stalls
-i=0
-while ! grep -q listening "$T/tcpdump.err" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && { fail "tcpdump did not start: $(cat "$T/tcpdump.err")"; finish; }
-    sleep 0.05
-done
+capture_start "$port" "$T/cap.pcap"
 
 J='Content-Type: application/json'
 # 5 chat completions on one keep-alive connection: 2 whole (chunked + trailer), 3 streamed
@@ -85,8 +77,7 @@ sleep 1
 set -- $ids
 curl -s -m 5 -o /dev/null "$U/$1" --next -s -o /dev/null "$U/$2" \
     --next -s -o /dev/null "$U/$3" --next -s -o /dev/null "$U/$4" --next -s -o /dev/null "$U/$5"
-sleep 0.5 # immediate mode: each packet is written as it comes; this is margin
-kill -TERM "$TPID"; wait "$TPID" 2>/dev/null; TPID=
+capture_stop
 [ -s "$T/cap.pcap" ] && pass || { fail "no capture written"; finish; }
 
 # ---- exchange for exchange against tshark ----
