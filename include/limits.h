@@ -15,7 +15,8 @@
 #define LIMIT_RULES_FILE (1u << 20)  /* bytes in one rules file */
 #define LIMIT_RULE_DEPTH 64          /* nesting of expressions in a rules file */
 #define LIMIT_RULE_ERRORS 20         /* errors reported before the parser gives up */
-#define LIMIT_RULES 1024             /* call, read, verdict, price or keep lines, each */
+#define LIMIT_RULES 1024             /* call, read, verdict, price, keep or logformat lines, each */
+#define LIMIT_PATH_STEPS 1000000    /* steps matching one path against one pattern; then: no match */
 #define LIMIT_KEY 512                /* bytes in a result key; longer keys are skipped */
 #define LIMIT_BY 256                 /* bytes in a by= value; longer ones are cut */
 #define LIMIT_SOURCES 256            /* sources on one command line */

@@ -51,6 +51,8 @@ int buf_grow(struct buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1)
         cap *= 2;
+    if (cap > b->max + 1)
+        cap = b->max + 1; /* never twice the maximum */
     if (b->pool) {
         struct buf_pool *pl = b->pool;
         if (pl->used - b->cap + cap > pl->max)

@@ -580,6 +580,33 @@ static enum decode_result walk(struct decoder_state *st, struct event *ev, const
     return span_event(st, sp, ev, reason);
 }
 
+/* What is wrong with the shape of a resourceSpans array, or NULL: every level
+ * a list of objects (an array where spans should be is a skipped record with
+ * its reason, not a record read as empty). */
+static const char *shape_error(const cJSON *rs)
+{
+    for (const cJSON *r = rs->child; r; r = r->next) {
+        if (!cJSON_IsObject(r))
+            return "a resourceSpans item is not an object";
+        const cJSON *ssl = cJSON_GetObjectItemCaseSensitive(r, "scopeSpans");
+        if (!ssl)
+            ssl = cJSON_GetObjectItemCaseSensitive(r, "instrumentationLibrarySpans");
+        if (ssl && !cJSON_IsArray(ssl))
+            return "scopeSpans is not an array";
+        for (const cJSON *ss = ssl ? ssl->child : NULL; ss; ss = ss->next) {
+            if (!cJSON_IsObject(ss))
+                return "a scopeSpans item is not an object";
+            const cJSON *sp = cJSON_GetObjectItemCaseSensitive(ss, "spans");
+            if (sp && !cJSON_IsArray(sp))
+                return "spans is not an array";
+            for (const cJSON *x = sp ? sp->child : NULL; x; x = x->next)
+                if (!cJSON_IsObject(x))
+                    return "a span is not an object";
+        }
+    }
+    return NULL;
+}
+
 /* Parse the record in text and return its first span. A record without spans
  * (an empty resourceSpans) gives DECODE_MORE: nothing to count. */
 static enum decode_result record(struct decoder_state *st, struct span text, struct event *ev,
@@ -601,9 +628,10 @@ static enum decode_result record(struct decoder_state *st, struct span text, str
         *reason = cJSON_IsObject(root) ? "no resourceSpans in object" : "not a JSON object";
         return DECODE_SKIP;
     }
-    if (!cJSON_IsArray(rs)) {
+    const char *bad = cJSON_IsArray(rs) ? shape_error(rs) : "resourceSpans is not an array";
+    if (bad) {
         cJSON_Delete(root);
-        *reason = "resourceSpans is not an array";
+        *reason = bad;
         return DECODE_SKIP;
     }
     st->root = root;

@@ -619,7 +619,8 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     bool ds_ended = false;
     struct store_mark mark;
 
-    if (source_peek(src, 64 << 10, &head, e) < 0)
+    /* A whole first line, however long, for the format's detection. */
+    if (source_peek(src, (size_t)LIMIT_LINE + 2, &head, e) < 0)
         goto out;
     bool capture = source_is_capture(head);
     if (head.n == 0) {

@@ -13,12 +13,11 @@ struct capture {
     struct span name, value;
 };
 
-#define MATCH_MAX_WANTED 512
 
 struct matcher {
     const struct rules *rules;
     struct span *wanted; /* arena: attribute names the rules may read */
-    unsigned n_wanted;
+    unsigned n_wanted, cap_wanted;
 };
 
 /* Token counts under the names logs and spans use (OpenAI usage.*, Anthropic,
@@ -47,8 +46,8 @@ static const struct span name_path = SPAN_LIT("path");
 
 static void want(struct matcher *m, struct span name)
 {
-    if (!name.n || m->n_wanted >= MATCH_MAX_WANTED)
-        return;
+    if (!name.n || m->n_wanted >= m->cap_wanted)
+        return; /* cannot happen: match_new() counted every name */
     for (unsigned i = 0; i < m->n_wanted; i++)
         if (span_eq(m->wanted[i], name))
             return;
@@ -68,6 +67,18 @@ static void want_node(struct matcher *m, const struct rules_node *n)
     }
 }
 
+/* How many attribute names an expression holds: room for want_node(). */
+static unsigned count_names(const struct rules_node *n)
+{
+    unsigned k = 0;
+    for (; n; n = n->rhs) {
+        k += n->kind == NODE_ATTR;
+        if (n->lhs)
+            k += count_names(n->lhs);
+    }
+    return k;
+}
+
 static void want_rule(struct matcher *m, const struct rules_match *rm)
 {
     want(m, rm->key);
@@ -80,7 +91,18 @@ struct matcher *match_new(const struct rules *r, struct arena *a)
 {
     struct matcher *m = arena_alloc(a, sizeof *m);
     m->rules = r;
-    m->wanted = arena_alloc(a, sizeof *m->wanted * MATCH_MAX_WANTED);
+    /* Every name the rules can ask for, however many rules there are. */
+    unsigned cap = 2;
+    for (unsigned i = 0; tokens_in_names[i]; i++)
+        cap++;
+    for (unsigned i = 0; tokens_out_names[i]; i++)
+        cap++;
+    for (unsigned i = 0; i < r->n_calls; i++)
+        cap += 3 + count_names(r->calls[i].where);
+    for (unsigned i = 0; i < r->n_reads; i++)
+        cap += 3 + count_names(r->reads[i].where);
+    m->cap_wanted = cap;
+    m->wanted = arena_alloc(a, sizeof *m->wanted * cap);
     want(m, name_method);
     want(m, name_path);
     for (unsigned i = 0; tokens_in_names[i]; i++)
@@ -104,8 +126,13 @@ const struct span *match_wanted(const struct matcher *m, unsigned *n)
  * written as they are bound. Patterns come from the rules file, so the depth
  * is bounded by the number of segments of one pattern. */
 static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, struct span text,
-                       struct capture *caps, unsigned *n_caps)
+                       struct capture *caps, unsigned *n_caps, uint64_t *steps)
 {
+    /* Two '*' against a long hostile path backtrack quadratically: past
+     * LIMIT_PATH_STEPS the path does not match this pattern. */
+    if (*steps == 0)
+        return false;
+    --*steps;
     if (i == n)
         return text.n == 0;
     const struct rules_seg *sg = &segs[i];
@@ -114,7 +141,7 @@ static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, str
         if (text.n < sg->text.n || memcmp(text.p, sg->text.p, sg->text.n) != 0)
             return false;
         return path_match(segs, i + 1, n, (struct span){ text.p + sg->text.n, text.n - sg->text.n },
-                          caps, n_caps);
+                          caps, n_caps, steps);
     case SEG_CAPTURE: {
         /* A capture is one non-empty segment: stop at '/'. */
         size_t max = 0;
@@ -129,7 +156,7 @@ static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, str
                 *n_caps = slot + 1;
             }
             if (path_match(segs, i + 1, n, (struct span){ text.p + k, text.n - k }, caps,
-                           n_caps))
+                           n_caps, steps))
                 return true;
         }
         *n_caps = slot;
@@ -139,7 +166,7 @@ static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, str
         for (size_t k = text.n + 1; k-- > 0;) {
             unsigned slot = *n_caps;
             if (path_match(segs, i + 1, n, (struct span){ text.p + k, text.n - k }, caps,
-                           n_caps))
+                           n_caps, steps))
                 return true;
             *n_caps = slot;
         }
@@ -160,7 +187,8 @@ static bool rule_match(const struct rules_match *rm, const struct event *ev, str
         return false;
     if (!path.p)
         return false;
-    return path_match(rm->path.segs, 0, rm->path.n_segs, path, caps, n_caps);
+    uint64_t steps = LIMIT_PATH_STEPS;
+    return path_match(rm->path.segs, 0, rm->path.n_segs, path, caps, n_caps, &steps);
 }
 
 /* The value of `name`: a capture of that name, else the event's attribute. */

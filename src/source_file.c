@@ -244,7 +244,8 @@ int source_next_line(struct source *s, struct span *line, struct err *e)
         }
         if (s->eof)
             return 0;
-        if (n > LIMIT_LINE) {
+        /* Too long already, even if a '\r' read last is the end of a CRLF. */
+        if (n > (size_t)LIMIT_LINE + 1 || (n == (size_t)LIMIT_LINE + 1 && p[LIMIT_LINE] != '\r')) {
             s->line_no++;
             s->stats.lines++;
             source_skip(s, s->line_no, reason_long);

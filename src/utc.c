@@ -127,6 +127,14 @@ static bool parse_frac(struct span s, int64_t *us)
     return true;
 }
 
+/* Whether a time (µs UTC) falls in the years 0000-9999 that RFC 3339 can
+ * write: an offset may push a local 9999-12-31 or 0000-01-01 out of them. */
+static bool in_years(int64_t us)
+{
+    return us >= utc_days_from_civil(0, 1, 1) * 86400 * USEC_PER_SEC &&
+           us < utc_days_from_civil(10000, 1, 1) * 86400 * USEC_PER_SEC;
+}
+
 bool utc_parse_clf(struct span s, int64_t *us, int *offset_s)
 {
     /* 10/Oct/2000:13:55:36 -0700
@@ -146,6 +154,8 @@ bool utc_parse_clf(struct span s, int64_t *us, int *offset_s)
         return false;
     int64_t t;
     if (!utc_from_civil(y, mon, d, h, mi, se, &t))
+        return false;
+    if (!in_years(t - off * USEC_PER_SEC))
         return false;
     *us = t - off * USEC_PER_SEC;
     if (offset_s)
@@ -185,6 +195,8 @@ bool utc_parse_iso(struct span s, int64_t *us, int *offset_s)
         }
     }
     if (!utc_from_civil(y, mon, d, h, mi, se, &t))
+        return false;
+    if (!in_years(t + frac - off * USEC_PER_SEC))
         return false;
     *us = t + frac - off * USEC_PER_SEC;
     if (offset_s)
