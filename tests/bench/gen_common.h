@@ -8,6 +8,7 @@
 #define TEMPO_GEN_COMMON_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,6 +165,92 @@ static inline bool parse_size(const char *s, uint64_t *out)
         return false;
     *out *= mult;
     return true;
+}
+
+/* realloc that never returns NULL: a generator out of memory stops (exit 3). */
+static inline void *gen_realloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("out of memory\n", stderr);
+        exit(3);
+    }
+    return p;
+}
+
+/* A growable array of int64 (waits, pending results). */
+struct vec {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static inline void vec_push(struct vec *a, int64_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? 2 * a->cap : 1024;
+        a->v = gen_realloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = x;
+}
+
+/* A binary min-heap of items of `size` bytes, first by `less`: the events and
+ * reads the generators emit in time order. */
+struct gen_heap {
+    unsigned char *v, *tmp;
+    size_t n, cap, size;
+    bool (*less)(const void *a, const void *b);
+};
+
+static inline void *gen_heap_at(const struct gen_heap *h, size_t i)
+{
+    return h->v + i * h->size;
+}
+
+static inline void gen_heap_swap(struct gen_heap *h, size_t a, size_t b)
+{
+    memcpy(h->tmp, gen_heap_at(h, a), h->size);
+    memcpy(gen_heap_at(h, a), gen_heap_at(h, b), h->size);
+    memcpy(gen_heap_at(h, b), h->tmp, h->size);
+}
+
+static inline void gen_heap_push(struct gen_heap *h, const void *item)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 1024;
+        h->v = gen_realloc(h->v, h->cap * h->size);
+        if (!h->tmp)
+            h->tmp = gen_realloc(NULL, h->size);
+    }
+    size_t i = h->n++;
+    memcpy(gen_heap_at(h, i), item, h->size);
+    while (i && h->less(gen_heap_at(h, i), gen_heap_at(h, (i - 1) / 2))) {
+        gen_heap_swap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+/* The first item (h->n > 0) into *out, and off the heap. */
+static inline void gen_heap_pop(struct gen_heap *h, void *out)
+{
+    memcpy(out, gen_heap_at(h, 0), h->size);
+    memcpy(gen_heap_at(h, 0), gen_heap_at(h, --h->n), h->size);
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && h->less(gen_heap_at(h, l), gen_heap_at(h, m)))
+            m = l;
+        if (r < h->n && h->less(gen_heap_at(h, r), gen_heap_at(h, m)))
+            m = r;
+        if (m == i)
+            break;
+        gen_heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static inline void gen_heap_free(struct gen_heap *h)
+{
+    free(h->v);
+    free(h->tmp);
 }
 
 #endif

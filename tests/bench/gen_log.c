@@ -261,73 +261,9 @@ static int item_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-struct heap {
-    struct item *v;
-    size_t n, cap;
-};
-
-static bool item_less(const struct item *a, const struct item *b)
+static bool item_less(const void *a, const void *b)
 {
     return item_cmp(a, b) < 0;
-}
-
-static void heap_push(struct heap *h, struct item it)
-{
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 4096;
-        h->v = realloc(h->v, h->cap * sizeof *h->v);
-        if (!h->v) {
-            fprintf(stderr, "gen-log: out of memory\n");
-            exit(3);
-        }
-    }
-    size_t i = h->n++;
-    h->v[i] = it;
-    while (i && item_less(&h->v[i], &h->v[(i - 1) / 2])) {
-        struct item t = h->v[i];
-        h->v[i] = h->v[(i - 1) / 2];
-        h->v[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-}
-
-static struct item heap_pop(struct heap *h)
-{
-    struct item top = h->v[0];
-    h->v[0] = h->v[--h->n];
-    for (size_t i = 0;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && item_less(&h->v[l], &h->v[m]))
-            m = l;
-        if (r < h->n && item_less(&h->v[r], &h->v[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct item t = h->v[i];
-        h->v[i] = h->v[m];
-        h->v[m] = t;
-        i = m;
-    }
-    return top;
-}
-
-/* Growable int64 array (waits, pending weekly results). */
-struct vec {
-    int64_t *v;
-    size_t n, cap;
-};
-
-static void vec_push(struct vec *a, int64_t x)
-{
-    if (a->n == a->cap) {
-        a->cap = a->cap ? 2 * a->cap : 1024;
-        a->v = realloc(a->v, a->cap * sizeof *a->v);
-        if (!a->v) {
-            fprintf(stderr, "gen-log: out of memory\n");
-            exit(3);
-        }
-    }
-    a->v[a->n++] = x;
 }
 
 static int i64_cmp(const void *a, const void *b)
@@ -360,7 +296,7 @@ struct gen {
     struct out main, reads; /* reads.f NULL and reads_split false: all in main */
     bool reads_split;
     struct clock clock;
-    struct heap heap;
+    struct gen_heap heap;
     uint64_t seq, call_serial, line_serial;
     int64_t window_end_ms;
     struct vec weekly_pending; /* ready ms of weekly results not yet read */
@@ -584,7 +520,7 @@ static void plan_reads(struct gen *g, const struct item *call)
             vec_push(&t->waits, at - call->end_ms);
         }
         t->read_lines++;
-        heap_push(&g->heap, rd);
+        gen_heap_push(&g->heap, &rd);
     }
 }
 
@@ -856,8 +792,9 @@ static void spread(struct rng *r, int s, const struct options *o, uint64_t n, ui
 
 static void emit_until(struct gen *g, int64_t end_ms)
 {
-    while (g->heap.n && g->heap.v[0].end_ms <= end_ms) {
-        struct item it = heap_pop(&g->heap);
+    while (g->heap.n && ((const struct item *)gen_heap_at(&g->heap, 0))->end_ms <= end_ms) {
+        struct item it;
+        gen_heap_pop(&g->heap, &it);
         write_item(g, &it);
     }
 }
@@ -865,6 +802,7 @@ static void emit_until(struct gen *g, int64_t end_ms)
 /* Run the whole workload into g's outputs. */
 static void generate(struct gen *g)
 {
+    g->heap = (struct gen_heap){ .size = sizeof(struct item), .less = item_less };
     const struct options *o = g->o;
     struct rng *r = &g->rng;
     rng_seed(r, o->seed);
@@ -903,7 +841,7 @@ static void generate(struct gen *g)
         struct item b = { .kind = K_BULK, .site = WEEKLY, .seq = g->seq++ };
         b.start_ms = start_ms + d * MS_PER_DAY + 7 * MS_PER_HOUR + rng_range(r, 0, 1999);
         b.end_ms = b.start_ms + rng_range(r, 1500, 5000);
-        heap_push(&g->heap, b);
+        gen_heap_push(&g->heap, &b);
     }
 
     uint64_t prim_index = 0;
@@ -963,8 +901,8 @@ static void generate(struct gen *g)
     out_flush(&g->reads);
     free(noise_day);
     free(bad.v);
-    free(g->heap.v);
-    g->heap = (struct heap){ 0 };
+    gen_heap_free(&g->heap);
+    g->heap = (struct gen_heap){ .size = sizeof(struct item), .less = item_less };
 }
 
 static void gen_release(struct gen *g)

@@ -54,17 +54,6 @@
 #define ONE_BODY_GAP_US 20           /* between two segments of the one big body */
 #define ONE_BODY_BATCH 16            /* its segments queued at once (acked every second) */
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "gen-pcap: out of memory\n");
-        exit(3);
-    }
-    return p;
-}
-
-
 /* ---- growable text: HTTP messages are built here, then cut into segments ---- */
 
 struct txt {
@@ -79,7 +68,7 @@ static void txt_room(struct txt *t, size_t more)
     size_t cap = t->cap ? t->cap : 4096;
     while (cap < t->n + more)
         cap *= 2;
-    t->p = xrealloc(t->p, cap);
+    t->p = gen_realloc(t->p, cap);
     t->cap = cap;
 }
 
@@ -339,50 +328,10 @@ struct ev {
     struct pkt k;   /* EV_PACKET: k.data owned (malloc) */
 };
 
-struct heap {
-    struct ev *v;
-    size_t n, cap;
-};
-
-static bool ev_less(const struct ev *a, const struct ev *b)
+static bool ev_less(const void *pa, const void *pb)
 {
+    const struct ev *a = pa, *b = pb;
     return a->t_us != b->t_us ? a->t_us < b->t_us : a->order < b->order;
-}
-
-static void heap_push(struct heap *h, const struct ev *e)
-{
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 4096;
-        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
-    }
-    size_t i = h->n++;
-    h->v[i] = *e;
-    while (i && ev_less(&h->v[i], &h->v[(i - 1) / 2])) {
-        struct ev t = h->v[i];
-        h->v[i] = h->v[(i - 1) / 2];
-        h->v[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-}
-
-static struct ev heap_pop(struct heap *h)
-{
-    struct ev top = h->v[0];
-    h->v[0] = h->v[--h->n];
-    for (size_t i = 0;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && ev_less(&h->v[l], &h->v[m]))
-            m = l;
-        if (r < h->n && ev_less(&h->v[r], &h->v[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct ev t = h->v[i];
-        h->v[i] = h->v[m];
-        h->v[m] = t;
-        i = m;
-    }
-    return top;
 }
 
 /* A read of a chat result waiting for its time. */
@@ -394,50 +343,10 @@ struct read_item {
     bool is_first;   /* the result's first read */
 };
 
-struct read_heap {
-    struct read_item *v;
-    size_t n, cap;
-};
-
-static bool read_less(const struct read_item *a, const struct read_item *b)
+static bool read_less(const void *pa, const void *pb)
 {
+    const struct read_item *a = pa, *b = pb;
     return a->due_us != b->due_us ? a->due_us < b->due_us : a->serial < b->serial;
-}
-
-static void read_push(struct read_heap *h, struct read_item it)
-{
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 1024;
-        h->v = xrealloc(h->v, h->cap * sizeof *h->v);
-    }
-    size_t i = h->n++;
-    h->v[i] = it;
-    while (i && read_less(&h->v[i], &h->v[(i - 1) / 2])) {
-        struct read_item t = h->v[i];
-        h->v[i] = h->v[(i - 1) / 2];
-        h->v[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-}
-
-static struct read_item read_pop(struct read_heap *h)
-{
-    struct read_item top = h->v[0];
-    h->v[0] = h->v[--h->n];
-    for (size_t i = 0;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && read_less(&h->v[l], &h->v[m]))
-            m = l;
-        if (r < h->n && read_less(&h->v[r], &h->v[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct read_item t = h->v[i];
-        h->v[i] = h->v[m];
-        h->v[m] = t;
-        i = m;
-    }
-    return top;
 }
 
 /* ---- the workload ---- */
@@ -482,21 +391,6 @@ struct conn {
     uint32_t next_free;
 };
 
-/* Growable int64 array (the waits of first reads). */
-struct vec {
-    int64_t *v;
-    size_t n, cap;
-};
-
-static void vec_push(struct vec *a, int64_t x)
-{
-    if (a->n == a->cap) {
-        a->cap = a->cap ? 2 * a->cap : 1024;
-        a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-    }
-    a->v[a->n++] = x;
-}
-
 static int i64_cmp(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -527,8 +421,8 @@ struct gen {
     const struct options *o;
     struct rng rng;
     struct out out;
-    struct heap q;
-    struct read_heap reads;
+    struct gen_heap q;     /* struct ev, by time */
+    struct gen_heap reads; /* struct read_item, by due time */
     uint64_t order;
     struct conn *conns;
     uint32_t n_conns, cap_conns, free_conn; /* free_conn: UINT32_MAX when none */
@@ -555,17 +449,17 @@ static void push_packet(struct gen *g, int64_t t, const struct conn *c, bool fro
                         .from_server = from_server, .flags = flags, .seq = seq, .ack = ack,
                         .len = (uint32_t)len };
     if (len) {
-        uint8_t *copy = xrealloc(NULL, len);
+        uint8_t *copy = gen_realloc(NULL, len);
         memcpy(copy, data, len);
         e.k.data = copy;
     }
-    heap_push(&g->q, &e);
+    gen_heap_push(&g->q, &e);
 }
 
 static void push_step(struct gen *g, int64_t t, enum ev_kind kind, uint32_t conn)
 {
     struct ev e = { .t_us = t, .order = g->order++, .kind = (uint8_t)kind, .conn = conn };
-    heap_push(&g->q, &e);
+    gen_heap_push(&g->q, &e);
 }
 
 static int64_t max64(int64_t a, int64_t b)
@@ -734,11 +628,11 @@ static void plan_reads(struct gen *g, uint64_t serial, unsigned model, int64_t r
         delay = rng_log(r, 30 * US_PER_MIN, 4 * US_PER_HOUR);
     struct read_item it = { .due_us = ready + delay, .ready_us = ready, .serial = serial,
                             .model = (uint8_t)model, .is_first = true };
-    read_push(&g->reads, it);
+    gen_heap_push(&g->reads, &it);
     if (rng_chance(r, 0.2)) {
         it.due_us += rng_log(r, 10 * US_PER_SEC, 2 * US_PER_HOUR);
         it.is_first = false;
-        read_push(&g->reads, it);
+        gen_heap_push(&g->reads, &it);
     }
 }
 
@@ -840,8 +734,8 @@ static void plan_exchange(struct gen *g, struct conn *c, int64_t t, int64_t *t_e
     struct txt *b = &g->body;
     enum xkind kind;
     struct read_item rd = { 0 };
-    if (g->reads.n && g->reads.v[0].due_us <= t) {
-        rd = read_pop(&g->reads);
+    if (g->reads.n && ((const struct read_item *)gen_heap_at(&g->reads, 0))->due_us <= t) {
+        gen_heap_pop(&g->reads, &rd);
         kind = X_READ;
     } else {
         kind = (enum xkind)rng_weighted(r, kind_weights, N_DRAWN);
@@ -1050,7 +944,7 @@ static uint32_t conn_new(struct gen *g)
     }
     if (g->n_conns == g->cap_conns) {
         g->cap_conns = g->cap_conns ? 2 * g->cap_conns : 256;
-        g->conns = xrealloc(g->conns, g->cap_conns * sizeof *g->conns);
+        g->conns = gen_realloc(g->conns, g->cap_conns * sizeof *g->conns);
     }
     return g->n_conns++;
 }
@@ -1113,7 +1007,8 @@ static void run_traffic(struct gen *g)
 {
     push_step(g, start_us(), EV_ARRIVAL, 0);
     while (g->q.n) {
-        struct ev e = heap_pop(&g->q);
+        struct ev e;
+        gen_heap_pop(&g->q, &e);
         switch ((enum ev_kind)e.kind) {
         case EV_PACKET:
             write_event(g, &e);
@@ -1148,8 +1043,9 @@ static void run_traffic(struct gen *g)
 /* Write every queued frame up to time t. */
 static void drain_until(struct gen *g, int64_t t)
 {
-    while (g->q.n && g->q.v[0].t_us <= t) {
-        struct ev e = heap_pop(&g->q);
+    while (g->q.n && ((const struct ev *)gen_heap_at(&g->q, 0))->t_us <= t) {
+        struct ev e;
+        gen_heap_pop(&g->q, &e);
         write_event(g, &e);
     }
 }
@@ -1399,11 +1295,13 @@ int main(int argc, char **argv)
         return bad_usage("options (--half-open and --one-body together)", "");
 
     struct gen g = { .o = &o, .free_conn = UINT32_MAX, .date_sec = -1 };
+    g.q = (struct gen_heap){ .size = sizeof(struct ev), .less = ev_less };
+    g.reads = (struct gen_heap){ .size = sizeof(struct read_item), .less = read_less };
     rng_seed(&g.rng, o.seed);
     for (unsigned h = 0; h < N_CLIENT_HOSTS; h++)
         g.next_port[h] = (uint16_t)(PORT_LO + (h * 37) % 1000);
     g.out = (struct out){ .f = open_out(o.out_path), .path = o.out_path ? o.out_path : "stdout",
-                          .buf = xrealloc(NULL, OUT_BLOCK) };
+                          .buf = gen_realloc(NULL, OUT_BLOCK) };
     out_header(&g.out);
     const char *mode = "traffic";
     if (o.half_open) {
@@ -1423,8 +1321,8 @@ int main(int argc, char **argv)
         close_out(t, o.truth_path);
     }
     free(g.out.buf);
-    free(g.q.v);
-    free(g.reads.v);
+    gen_heap_free(&g.q);
+    gen_heap_free(&g.reads);
     free(g.conns);
     free(g.body.p);
     free(g.msg.p);
