@@ -253,4 +253,26 @@ static inline void gen_heap_free(struct gen_heap *h)
     free(h->tmp);
 }
 
+/* An output file ("-" or none: standard output); exit 2 if it cannot be made. */
+static inline FILE *gen_open_out(const char *prog, const char *path)
+{
+    if (!path || (path[0] == '-' && path[1] == 0))
+        return stdout;
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "%s: %s: cannot open for writing\n", prog, path);
+        exit(2);
+    }
+    return f;
+}
+
+/* Flush and close it; exit 3 on a write error (a full disk). */
+static inline void gen_close_out(const char *prog, FILE *f, const char *path)
+{
+    if (fflush(f) != 0 || (f != stdout && fclose(f) != 0)) {
+        fprintf(stderr, "%s: %s: write error\n", prog, path ? path : "stdout");
+        exit(3);
+    }
+}
+
 #endif

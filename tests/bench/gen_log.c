@@ -1020,26 +1020,6 @@ static int bad_usage(const char *what, const char *arg)
     return 2;
 }
 
-static FILE *open_out(const char *path)
-{
-    if (!path || (path[0] == '-' && path[1] == 0))
-        return stdout;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "gen-log: %s: cannot open for writing\n", path);
-        exit(2);
-    }
-    return f;
-}
-
-static void close_out(FILE *f, const char *path)
-{
-    if (fflush(f) != 0 || (f != stdout && fclose(f) != 0)) {
-        fprintf(stderr, "gen-log: %s: write error\n", path ? path : "stdout");
-        exit(3);
-    }
-}
-
 /* Bytes that `calls` calls make with the other options, without writing them. */
 static uint64_t dry_run(const struct options *o, uint64_t calls)
 {
@@ -1128,7 +1108,7 @@ int main(int argc, char **argv)
     }
 
     struct gen g = { .o = &o };
-    g.main = (struct out){ .f = open_out(o.out_path), .path = o.out_path };
+    g.main = (struct out){ .f = gen_open_out("gen-log", o.out_path), .path = o.out_path };
     g.main.buf = malloc(OUT_BLOCK);
     g.reads.buf = malloc(OUT_BLOCK);
     if (!g.main.buf || !g.reads.buf) {
@@ -1136,18 +1116,18 @@ int main(int argc, char **argv)
         return 3;
     }
     if (o.reads_path) {
-        g.reads.f = open_out(o.reads_path);
+        g.reads.f = gen_open_out("gen-log", o.reads_path);
         g.reads.path = o.reads_path;
         g.reads_split = true;
     }
     generate(&g);
-    close_out(g.main.f, o.out_path);
+    gen_close_out("gen-log", g.main.f, o.out_path);
     if (g.reads.f)
-        close_out(g.reads.f, o.reads_path);
+        gen_close_out("gen-log", g.reads.f, o.reads_path);
     if (o.truth_path) {
-        FILE *t = open_out(o.truth_path);
+        FILE *t = gen_open_out("gen-log", o.truth_path);
         write_truth(&g, t);
-        close_out(t, o.truth_path);
+        gen_close_out("gen-log", t, o.truth_path);
     }
     free(g.main.buf);
     free(g.reads.buf);

@@ -1236,26 +1236,6 @@ static int bad_usage(const char *what, const char *arg)
     return 2;
 }
 
-static FILE *open_out(const char *path)
-{
-    if (!path || (path[0] == '-' && path[1] == 0))
-        return stdout;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "gen-pcap: %s: cannot open for writing\n", path);
-        exit(2);
-    }
-    return f;
-}
-
-static void close_out(FILE *f, const char *path)
-{
-    if (fflush(f) != 0 || (f != stdout && fclose(f) != 0)) {
-        fprintf(stderr, "gen-pcap: %s: write error\n", path ? path : "stdout");
-        exit(3);
-    }
-}
-
 int main(int argc, char **argv)
 {
     struct options o = { .seed = 1, .size = 16u << 20 };
@@ -1300,7 +1280,7 @@ int main(int argc, char **argv)
     rng_seed(&g.rng, o.seed);
     for (unsigned h = 0; h < N_CLIENT_HOSTS; h++)
         g.next_port[h] = (uint16_t)(PORT_LO + (h * 37) % 1000);
-    g.out = (struct out){ .f = open_out(o.out_path), .path = o.out_path ? o.out_path : "stdout",
+    g.out = (struct out){ .f = gen_open_out("gen-pcap", o.out_path), .path = o.out_path ? o.out_path : "stdout",
                           .buf = gen_realloc(NULL, OUT_BLOCK) };
     out_header(&g.out);
     const char *mode = "traffic";
@@ -1314,11 +1294,11 @@ int main(int argc, char **argv)
         run_traffic(&g);
     }
     out_flush(&g.out);
-    close_out(g.out.f, o.out_path);
+    gen_close_out("gen-pcap", g.out.f, o.out_path);
     if (o.truth_path) {
-        FILE *t = open_out(o.truth_path);
+        FILE *t = gen_open_out("gen-pcap", o.truth_path);
         write_truth(&g, t, mode);
-        close_out(t, o.truth_path);
+        gen_close_out("gen-pcap", t, o.truth_path);
     }
     free(g.out.buf);
     gen_heap_free(&g.q);
