@@ -16,6 +16,9 @@ struct arena;
 struct arena *arena_new(size_t block);
 /* Return `n` bytes aligned for any type, zeroed, valid until the next reset. */
 void *arena_alloc(struct arena *a, size_t n);
+/* The same, not zeroed: for large scratch space whose pages, never touched,
+ * cost no memory (a 2 MiB line buffer for a one-line file). */
+void *arena_alloc_raw(struct arena *a, size_t n);
 /* Copy `s` into the arena, so that it outlives the buffer it points into. */
 struct span arena_keep(struct arena *a, struct span s);
 /* Copy `s` into the arena as a NUL-terminated string. */

@@ -37,7 +37,7 @@ struct arena *arena_new(size_t block)
     return a;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
     size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     struct block *b = a->head;
@@ -51,6 +51,12 @@ void *arena_alloc(struct arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += need;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
     memset(p, 0, n);
     return p;
 }

@@ -1473,7 +1473,7 @@ static enum decode_result access_line(struct decoder_state *st, struct span line
         return DECODE_SKIP;
     }
     if (!st->scratch)
-        st->scratch = arena_alloc(st->a, 2 * (size_t)LIMIT_LINE + 1024);
+        st->scratch = arena_alloc_raw(st->a, 2 * (size_t)LIMIT_LINE + 1024);
     return decode_logformat_run(st->fmts[st->chosen].prog, line, ev, st->scratch, reason);
 }
 

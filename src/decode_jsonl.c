@@ -316,7 +316,7 @@ static enum decode_result jsonl_line(struct decoder_state *st, struct span line,
 {
     event_reset(ev);
     if (!st->prep) {
-        st->prep = arena_alloc(st->a, 2 * (size_t)LIMIT_LINE + 1);
+        st->prep = arena_alloc_raw(st->a, 2 * (size_t)LIMIT_LINE + 1);
         st->values = arena_alloc(st->a, VALUES_CAP);
     }
     if (line.n && line.p[line.n - 1] == '\r')

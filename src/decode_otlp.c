@@ -638,7 +638,7 @@ static enum decode_result record(struct decoder_state *st, struct span text, str
     st->sp = st->ss ? list_of(st->ss, "spans", NULL) : NULL;
     st->mode = MODE_WALK;
     if (!st->scratch)
-        st->scratch = arena_alloc(st->a, OTLP_SCRATCH);
+        st->scratch = arena_alloc_raw(st->a, OTLP_SCRATCH);
     event_reset(ev);
     return walk(st, ev, reason);
 }
