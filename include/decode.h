@@ -232,7 +232,8 @@ struct decode_http_stats {
     uint64_t incomplete;      /* exchanges cut by a gap, the end of the stream or a limit */
     uint64_t resyncs;         /* times parsing skipped bytes to find a request/status line */
     uint64_t bytes_skipped;   /* bytes not parsed while resynchronising */
-    uint64_t bodies_cut;      /* JSON bodies larger than LIMIT_HTTP_BODY (fields not read) */
+    uint64_t bodies_cut;      /* JSON bodies past LIMIT_HTTP_BODY or LIMIT_HTTP_MEMORY (not read) */
+    uint64_t bodies_unparsed; /* JSON bodies cJSON could not read (syntax, nesting) */
     uint64_t bad_messages;    /* request/status lines or headers that could not be parsed */
 };
 

@@ -38,6 +38,7 @@ enum source_capture_count {
     CAP_FRAGMENTS,      /* IP fragments (skipped) */
     CAP_MALFORMED,      /* frames or HTTP messages that could not be read */
     CAP_EVICTED,        /* streams ended by LIMIT_TCP_STREAMS or LIMIT_TCP_IDLE_US */
+    CAP_BODIES_UNREAD,  /* JSON bodies whose fields were not read: too large or not JSON */
     CAP_COUNT
 };
 extern const char *const source_capture_count_names[CAP_COUNT]; /* "packets", ... */

@@ -592,8 +592,14 @@ static void add_json(struct decode_http *h, struct span body, const char *prefix
     if (!wanted_prefix(h, dotted))
         return;
     cJSON *root = parse_json(h, body);
-    if (!root)
+    if (!root) {
+        /* a body that is JSON, or the first event's, whose fields cannot be
+         * read: counted (later SSE events only fill in) */
+        struct span t = span_trim(body);
+        if (!fill && strcmp(prefix, "resp_last") != 0 && t.n && (t.p[0] == '{' || t.p[0] == '['))
+            h->stats.bodies_unparsed++;
         return;
+    }
     if (!h->wanted) {
         char name[LIMIT_ATTR_NAME + 1];
         memcpy(name, prefix, pn);

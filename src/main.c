@@ -518,6 +518,7 @@ static int ingest_capture(struct source *src, const char *path, const struct dec
     stats->counted[CAP_FRAGMENTS] = ts_->fragments;
     stats->counted[CAP_MALFORMED] = ts_->malformed + ts_->truncated + hs->bad_messages;
     stats->counted[CAP_EVICTED] = ts_->evicted + ts_->idle;
+    stats->counted[CAP_BODIES_UNREAD] = hs->bodies_cut + hs->bodies_unparsed;
     if (cr->failed)
         goto out;
     if (got < 0) {

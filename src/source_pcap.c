@@ -20,7 +20,7 @@
 
 const char *const source_capture_count_names[CAP_COUNT] = {
     "packets", "streams",   "exchanges", "incomplete", "bytes_skipped",
-    "not_tcp", "fragments", "malformed", "evicted",
+    "not_tcp", "fragments", "malformed", "evicted", "bodies_unread",
 };
 
 #define CAPTURE_IO_BLOCK (256u << 10) /* stdio buffer between the cookie and libpcap */

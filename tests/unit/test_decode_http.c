@@ -703,12 +703,26 @@ static void test_times_backwards(void)
     CHECK_INT(r.g.n, 1);
     CHECK_INT(r.g.ev[0].start_us, 5000);
     CHECK_INT(r.g.ev[0].end_us, 7000);
+    CHECK_INT(stats(&r)->bodies_unparsed, 0);
     /* a response that began before its request is not its response (a capture
      * picked up mid-stream): counted incomplete, not given a time before it */
     put(&r, C, "GET /b HTTP/1.1\r\n\r\n", 9000);
     put(&r, S, "HTTP/1.1 204 No Content\r\n\r\n", 8000);
     CHECK_INT(r.g.n, 1);
     CHECK_INT(stats(&r)->incomplete, 1);
+    /* a JSON body nested past cJSON's limit: the exchange stays, its loss is counted */
+    char deep[3000];
+    memset(deep, '[', 2000);
+    memset(deep + 2000, ']', 999);
+    deep[2999] = 0;
+    char head[100];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                "Content-Length: %zu\r\n\r\n", strlen(deep));
+    put(&r, C, "GET /c HTTP/1.1\r\n\r\n", 10000);
+    put(&r, S, head, 10001);
+    put(&r, S, deep, 10002);
+    CHECK_INT(r.g.n, 2);
+    CHECK_INT(stats(&r)->bodies_unparsed, 1);
     rig_close(&r);
 }
 
