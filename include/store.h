@@ -131,6 +131,9 @@ int store_checkpoint(struct store *st, int64_t source_id, const struct store_mar
 /* While set, rows are committed only by store_checkpoint(), never by the
  * LIMIT_STORE_BATCH count: no row of a line is committed without its offset. */
 void store_hold_commits(struct store *st, bool hold);
+/* How many sources a tempo before schema 4 recorded: without a fingerprint,
+ * they cannot be known again (reading one of them again counts it twice). */
+int store_count_unknown(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;
 /* Remove the sources read whole that no run finished, with their rows; the
  * number removed in *n. */
 int store_purge_unfinished(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;

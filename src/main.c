@@ -961,6 +961,17 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
             code = die(&e);
             goto out;
         }
+        unsigned unknown;
+        if (store_count_unknown(st, &unknown, &e) < 0) {
+            code = die(&e);
+            goto out;
+        }
+        if (unknown)
+            fprintf(stderr, "tempo: %s: %u source%s in it came from a tempo older than this"
+                    " store's schema 4, which did not keep what a log's content was: a file"
+                    " read then is read again now, and counted twice; to be sure, rebuild the"
+                    " store (rm %s, then tempo ingest)\n", o.db, unknown,
+                    unknown == 1 ? "" : "s", o.db);
         if (purged)
             fprintf(stderr, "tempo: %s: %u source%s left unfinished by an interrupted run"
                     " removed (read whole: read them again)\n", o.db, purged,

@@ -1028,6 +1028,20 @@ int store_checkpoint(struct store *st, int64_t source_id, const struct store_mar
     return 0;
 }
 
+int store_count_unknown(struct store *st, unsigned *n, struct err *e)
+{
+    sqlite3_stmt *q;
+    *n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources WHERE fp_len IS NULL"
+                           " AND lines > 0", -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot count the sources");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *n = (unsigned)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 0 : db_fail(st, e, "cannot count the sources");
+}
+
 int store_purge_unfinished(struct store *st, unsigned *n, struct err *e)
 {
     *n = 0;

@@ -51,6 +51,8 @@ if command -v sqlite3 >/dev/null; then
     check_eq "... its call kept" 1 "$(jq -r '.sites[] | select(.name == "churn") | .calls' "$T/out")"
     check_exit "... and it takes new sources" 0 "$TEMPO" ingest -r "$R" --db "$T/old.db" \
         "$G/gateway.log"
+    check_contains "... warning that its old sources cannot be known again" "$T/err" \
+        "1 source in it came from a tempo older than this store's schema 4"
     check_eq "... beside the old ones" "2 801" "$(sqlite3 "$T/old.db" \
         "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM calls)" | tr '|' ' ')"
 fi
