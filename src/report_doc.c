@@ -765,6 +765,34 @@ static int bad_lines(struct report_doc *d, struct buf *where)
     return errors ? off(d, REPORT_TAG_UL) : 0;
 }
 
+/* What each capture's reading counted (issue 7): its lines are packets, its
+ * events HTTP exchanges; these say what was read and what was not, and why. */
+static int captures(struct report_doc *d)
+{
+    const struct analysis *an = d->in->an;
+    unsigned n = 0;
+    for (unsigned i = 0; i < an->n_sources; i++) {
+        const struct source_stats *st = &an->sources[i].stats;
+        if (!st->is_capture)
+            continue;
+        if (n++ == 0) {
+            D(el(d, REPORT_TAG_H3, "Captures"));
+            D(on(d, REPORT_TAG_UL));
+        }
+        const uint64_t *c = st->counted;
+        D(el(d, REPORT_TAG_LI,
+             "%s: %U packets, %U TCP streams, %U HTTP exchanges, %U incomplete, %U bytes "
+             "skipped; not TCP %U, IP fragments %U, malformed %U, streams evicted %U, JSON "
+             "bodies not read %U",
+             st->path, (unsigned long long)c[CAP_PACKETS], (unsigned long long)c[CAP_STREAMS],
+             (unsigned long long)c[CAP_EXCHANGES], (unsigned long long)c[CAP_INCOMPLETE],
+             (unsigned long long)c[CAP_BYTES_SKIPPED], (unsigned long long)c[CAP_NOT_TCP],
+             (unsigned long long)c[CAP_FRAGMENTS], (unsigned long long)c[CAP_MALFORMED],
+             (unsigned long long)c[CAP_EVICTED], (unsigned long long)c[CAP_BODIES_UNREAD]));
+    }
+    return n ? off(d, REPORT_TAG_UL) : 0;
+}
+
 static int sources(struct report_doc *d)
 {
     static const struct report_col cols[] = {
@@ -783,6 +811,7 @@ static int sources(struct report_doc *d)
               (unsigned long long)st->skipped));
     }
     D(table_end(d));
+    D(captures(d));
     buf_init(&where, (size_t)1 << 20);
     int rc = bad_lines(d, &where);
     buf_release(&where);

@@ -106,6 +106,12 @@ check_eq "capture counts: packets, streams, exchanges, incomplete, skipped" \
     "$pkts $syns 23 0 0" \
     "$(jq -r '.sources[0].capture | "\(.packets) \(.streams) \(.exchanges) \(.incomplete) \(.bytes_skipped)"' "$T/d.json")"
 
+check_exit "the migration report of the capture" 0 "$TEMPO" report -r "$ROOT/rules/default.rules" \
+    -o "$T/rep" --no-charts "$T/cap.pcap"
+check_contains "... says what the capture counted" "$T/rep/report.md" \
+    "$pkts packets, $syns TCP streams, 23 HTTP exchanges, 0 incomplete, 0 bytes skipped"
+check_contains "... in the HTML too" "$T/rep/report.html" "23 HTTP exchanges, 0 incomplete"
+
 # ---- rules/default.rules on the calls: sites, keys, reads, tokens ----
 check_eq "default rules: chat, messages, kserve, tfserving, torchserve calls" \
     "chat=5 kserve=1 messages=3 tfserving=1 torchserve=1" \
