@@ -128,7 +128,7 @@ int main(void)
     buf_join_pool(&x, &pool);
     buf_init(&y, 4096);
     buf_join_pool(&y, &pool);
-    char fill[900];
+    char fill[1024];
     memset(fill, 'a', sizeof fill);
     CHECK_INT(buf_add(&x, fill, 600), 0);
     CHECK(pool.used >= 601 && pool.used <= 1000);
@@ -141,5 +141,16 @@ int main(void)
     CHECK(pool.used <= 1000);
     buf_release(&y);
     CHECK_INT(pool.used, 0);
+
+    /* A pool's bound at N-1, N and N+1 bytes (each byte needs one more for the NUL). */
+    for (size_t want = 998; want <= 1000; want++) {
+        struct buf z;
+        buf_init(&z, 4096);
+        buf_join_pool(&z, &pool);
+        CHECK_INT(buf_add(&z, fill, want), want + 1 <= pool.max ? 0 : -1);
+        CHECK(pool.used <= pool.max);
+        buf_release(&z);
+        CHECK_INT(pool.used, 0);
+    }
     return test_report();
 }

@@ -440,6 +440,23 @@ static void test_resume(void)
     CHECK_INT(store_find_source(st, shorter, &id, &found, &res, &e), 0);
     CHECK(!found);
 
+    /* STORE_FP_BYTES at N-1, N and N+1: the fingerprint covers at most N bytes,
+     * so what differs after them is the same content (a log that grew) */
+    char big[STORE_FP_BYTES + 2];
+    memset(big, 'x', sizeof big);
+    for (size_t n = STORE_FP_BYTES - 1; n <= STORE_FP_BYTES + 1; n++) {
+        store_identity_of((struct span){ big, n }, true, 1, 2, n, true, &id);
+        CHECK_INT(id.fp_len, n < STORE_FP_BYTES ? n : STORE_FP_BYTES);
+    }
+    struct store_identity a, b;
+    store_identity_of((struct span){ big, STORE_FP_BYTES + 1 }, true, 1, 2, 0, true, &a);
+    big[STORE_FP_BYTES] = 'y'; /* byte N+1 */
+    store_identity_of((struct span){ big, STORE_FP_BYTES + 1 }, true, 1, 2, 0, true, &b);
+    CHECK(a.fp_hash == b.fp_hash);
+    big[STORE_FP_BYTES - 1] = 'y'; /* byte N */
+    store_identity_of((struct span){ big, STORE_FP_BYTES + 1 }, true, 1, 2, 0, true, &b);
+    CHECK(a.fp_hash != b.fp_hash);
+
     /* read whole: unfinished ones are purged with their rows; finished ones known */
     struct span cap = SPAN_LIT("\xd4\xc3\xb2\xa1 capture bytes");
     store_identity_of(cap, true, 7, 50, 1000, false, &id);
