@@ -20,6 +20,7 @@
  * A new document starts only at a line whose first byte is '{': lines inside a
  * pretty-printed one must be indented (jq and JSON.stringify indent them).
  */
+#include <math.h>
 #include <stdio.h>
 
 #include <cJSON.h>
@@ -168,10 +169,12 @@ static char *room(struct decoder_state *st, size_t n)
  * made strings by decode_json_prepare; the rest are exact in a double. */
 static struct span num_text(struct decoder_state *st, const cJSON *j)
 {
+    double v = j->valuedouble;
+    if (!isfinite(v))
+        return SPAN_NULL; /* 1e999: out of range, not the text "inf" (the attribute is dropped) */
     char *d = room(st, 32);
     if (!d)
         return SPAN_NULL;
-    double v = j->valuedouble;
     int n = v > -1e15 && v < 1e15 && v == (double)(int64_t)v
                 ? snprintf(d, 32, "%lld", (long long)(int64_t)v)
                 : snprintf(d, 32, "%.17g", v);

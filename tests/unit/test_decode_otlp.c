@@ -294,10 +294,31 @@ static void test_detect(void)
     CHECK_STR(decode_otlp.format_name(st), "otlp");
 }
 
+/* Numbers out of range (1e999) are dropped, not turned into the text "inf". */
+static void test_out_of_range(void)
+{
+    struct decoder_state *st = open_with(NULL, 0);
+    static struct event ev;
+    static const char rec[] = RECORD(
+        "{\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\","
+        "\"name\":\"s\",\"startTimeUnixNano\":\"1767571200000000000\","
+        "\"endTimeUnixNano\":\"1767571201000000000\",\"attributes\":["
+        "{\"key\":\"big\",\"value\":{\"intValue\":1e999}},"
+        "{\"key\":\"neg\",\"value\":{\"doubleValue\":-1e999}},"
+        "{\"key\":\"ok\",\"value\":{\"intValue\":5}}]}");
+    const char *reason = NULL;
+    CHECK_INT(decode_otlp.line(st, SPAN_LIT(rec), &ev, &reason), DECODE_OK);
+    CHECK_STR(value(&ev, "big", NULL), "(absent)");
+    CHECK_STR(value(&ev, "neg", NULL), "(absent)");
+    CHECK_STR(value(&ev, "ok", NULL), "5");
+    CHECK_INT(decode_otlp.next(st, &ev, &reason), DECODE_MORE);
+}
+
 int main(void)
 {
     A = arena_new(1 << 16);
     test_span_fields();
+    test_out_of_range();
     test_wanted();
     test_cases();
     test_truncations();
