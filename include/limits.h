@@ -17,6 +17,7 @@
 #define LIMIT_RULE_ERRORS 20         /* errors reported before the parser gives up */
 #define LIMIT_RULES 1024             /* call, read, verdict, price, keep or logformat lines, each */
 #define LIMIT_PATH_STEPS 1000000    /* steps matching one path against one pattern; then: no match */
+#define LIMIT_TOKENS 100000000       /* tokens one call may count; more: unknown */
 #define LIMIT_KEY 512                /* bytes in a result key; longer keys are skipped */
 #define LIMIT_BY 256                 /* bytes in a by= value; longer ones are cut */
 #define LIMIT_SOURCES 256            /* sources on one command line */

@@ -224,8 +224,8 @@ static void tokens(const struct event *ev, int64_t *in, int64_t *out)
         int64_t v;
         if (a->name.n < 6 || memcmp(a->name.p + a->name.n - 6, "tokens", 6) != 0)
             continue;
-        if (!span_to_i64(a->value, &v) || v < 0)
-            continue;
+        if (!span_to_i64(a->value, &v) || v < 0 || v > LIMIT_TOKENS)
+            continue; /* not a count a call can have: unknown, priced at the site's mean */
         int r = rank_of(a->name, tokens_in_names);
         if (r >= 0 && r < best_in) {
             best_in = r;

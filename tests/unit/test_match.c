@@ -99,6 +99,18 @@ int main(void)
     CHECK_INT(out.call.tokens_in, 120);
     CHECK_INT(out.call.tokens_out, 30);
 
+    /* LIMIT_TOKENS at N-1, N and N+1: past it, no call has that many: unknown */
+    static const char *const counts[] = { "99999999", "100000000", "100000001" };
+    for (int i = 0; i < 3; i++) {
+        ev_set(&ev, "POST", "/v1/chat/completions");
+        event_add(&ev, SPAN_LIT("usage.prompt_tokens"), span_of(counts[i]), ATTR_NUMBER);
+        event_add(&ev, SPAN_LIT("usage.completion_tokens"), SPAN_LIT("9223372036854775807"),
+                  ATTR_NUMBER);
+        CHECK(match_event(m, &ev, &out));
+        CHECK_INT(out.call.tokens_in, i < 2 ? LIMIT_TOKENS - 1 + i : -1);
+        CHECK_INT(out.call.tokens_out, -1);
+    }
+
     /* A second key (key=A,B): both taken; the second is a wanted name. */
     ev_set(&ev, "POST", "/v1/chat/completions");
     event_add(&ev, SPAN_LIT("resp.id"), SPAN_LIT("span-1"), ATTR_STRING);
