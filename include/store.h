@@ -134,6 +134,9 @@ void store_hold_commits(struct store *st, bool hold);
 /* How many sources a tempo before schema 4 recorded: without a fingerprint,
  * they cannot be known again (reading one of them again counts it twice). */
 int store_count_unknown(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;
+/* How many sources read whole no run finished (an ingest was killed while
+ * reading them): audits leave them and their rows out. */
+int store_count_unfinished(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;
 /* Remove the sources read whole that no run finished, with their rows; the
  * number removed in *n. */
 int store_purge_unfinished(struct store *st, unsigned *n, struct err *e) WARN_UNUSED;

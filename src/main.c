@@ -954,6 +954,16 @@ static int cmd_run(int argc, char **argv, enum run_mode mode)
         code = die(&e);
         goto out;
     }
+    unsigned unfinished = 0;
+    if (o.n_sources == 0 && store_count_unfinished(st, &unfinished, &e) < 0) {
+        code = die(&e);
+        goto out;
+    }
+    if (unfinished)
+        fprintf(stderr, "tempo: %s: %u source%s that an interrupted ingest did not finish"
+                " (read whole: captures, OTLP, standard input) left out; the next ingest reads"
+                " %s again\n", o.n_dbs > 1 ? "the stores" : o.db, unfinished,
+                unfinished == 1 ? "" : "s", unfinished == 1 ? "it" : "them");
     if (o.db && o.n_sources > 0 && o.n_dbs == 1) {
         /* Captures, OTLP and standard input an interrupted run left half-read. */
         unsigned purged;

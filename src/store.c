@@ -125,6 +125,8 @@ struct store {
     sqlite3_stmt *count_sources, *sel_sources, *sel_errors, *ins_count, *sel_counts;
     sqlite3_stmt *count_rows, *scan_calls, *scan_reads;
     sqlite3_stmt *sel_known, *upd_identity, *upd_mark;
+    /* the same scans without the rows of unfinished whole sources (made when needed) */
+    sqlite3_stmt *count_rows_f, *scan_calls_f, *scan_reads_f;
 };
 
 static int db_fail(struct store *st, struct err *e, const char *what)
@@ -403,7 +405,7 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, count_sources), "SELECT count(*) FROM sources" },
         { offsetof(struct store, sel_sources),
           "SELECT id, path, format, gzip, bytes, lines, events, matched, skipped, min_us, max_us,"
-          " utc_offset_s FROM sources ORDER BY id" },
+          " utc_offset_s, complete, resumable FROM sources ORDER BY id" },
         { offsetof(struct store, ins_count),
           "INSERT INTO source_counts(source_id, name, value) VALUES (?1, ?2, ?3)" },
         { offsetof(struct store, sel_counts),
@@ -838,7 +840,8 @@ void store_close(struct store *st)
         &st->get_label,  &st->sel_site,   &st->ins_site,      &st->count_sources,
         &st->sel_sources, &st->sel_errors, &st->count_rows,   &st->scan_calls,
         &st->scan_reads, &st->ins_count, &st->sel_counts, &st->sel_known,
-        &st->upd_identity, &st->upd_mark,
+        &st->upd_identity, &st->upd_mark, &st->count_rows_f, &st->scan_calls_f,
+        &st->scan_reads_f,
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(*all[i]);
@@ -1223,6 +1226,8 @@ int store_sources(struct store *st, struct arena *a, struct store_source **out, 
     sqlite3_stmt *q = st->sel_sources;
     unsigned k = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < (uint64_t)count) {
+        if (sqlite3_column_int64(q, 12) == 0 && sqlite3_column_int64(q, 13) == 0)
+            continue; /* read whole, but an interrupted run did not finish it */
         struct store_source *s = &v[k++];
         s->stats.path = arena_strdup(a, column_span(q, 1));
         s->stats.format = sqlite3_column_type(q, 2) == SQLITE_NULL
@@ -1269,14 +1274,53 @@ static int64_t column_opt(sqlite3_stmt *q, int col)
     return sqlite3_column_type(q, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, col);
 }
 
+/* The rows of a source read whole that an interrupted run left unfinished
+ * (captures, OTLP, standard input) are not audited: the next ingest removes
+ * and reads them again. The scans leave them out only when there are any,
+ * so that the common case pays nothing. *q is the statement to use. */
+#define UNFINISHED " source_id NOT IN (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)"
+
+static int pick_scan(struct store *st, sqlite3_stmt *plain, sqlite3_stmt **filtered,
+                     const char *sql, sqlite3_stmt **q, struct err *e)
+{
+    unsigned n;
+    if (store_count_unfinished(st, &n, e) < 0)
+        return -1;
+    *q = plain;
+    if (n == 0)
+        return 0;
+    if (!*filtered && prepare(st, filtered, sql, -1, e) < 0)
+        return -1;
+    *q = *filtered;
+    return 0;
+}
+
+int store_count_unfinished(struct store *st, unsigned *n, struct err *e)
+{
+    sqlite3_stmt *q;
+    *n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources WHERE complete = 0"
+                           " AND resumable = 0", -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot count the sources");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *n = (unsigned)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 0 : db_fail(st, e, "cannot count the sources");
+}
+
 int store_count(struct store *st, uint64_t *calls, uint64_t *reads, struct err *e)
 {
-    if (tx_commit(st, e) < 0)
+    sqlite3_stmt *q;
+    if (tx_commit(st, e) < 0 ||
+        pick_scan(st, st->count_rows, &st->count_rows_f,
+                  "SELECT (SELECT count(*) FROM calls WHERE" UNFINISHED "),"
+                  " (SELECT count(*) FROM reads WHERE" UNFINISHED ")", &q, e) < 0)
         return -1;
-    int rc = sqlite3_step(st->count_rows);
-    *calls = rc == SQLITE_ROW ? column_u64(st->count_rows, 0) : 0;
-    *reads = rc == SQLITE_ROW ? column_u64(st->count_rows, 1) : 0;
-    sqlite3_reset(st->count_rows);
+    int rc = sqlite3_step(q);
+    *calls = rc == SQLITE_ROW ? column_u64(q, 0) : 0;
+    *reads = rc == SQLITE_ROW ? column_u64(q, 1) : 0;
+    sqlite3_reset(q);
     if (rc != SQLITE_ROW)
         return db_fail(st, e, "cannot count the rows");
     return 0;
@@ -1285,9 +1329,12 @@ int store_count(struct store *st, uint64_t *calls, uint64_t *reads, struct err *
 int store_scan_calls(struct store *st, int (*fn)(void *ctx, const struct store_call_row *row),
                      void *ctx, struct err *e)
 {
-    if (tx_commit(st, e) < 0)
+    sqlite3_stmt *q;
+    if (tx_commit(st, e) < 0 ||
+        pick_scan(st, st->scan_calls, &st->scan_calls_f,
+                  "SELECT site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out,"
+                  " alt_key FROM calls WHERE" UNFINISHED, &q, e) < 0)
         return -1;
-    sqlite3_stmt *q = st->scan_calls;
     int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct store_call_row row;
@@ -1316,9 +1363,11 @@ int store_scan_calls(struct store *st, int (*fn)(void *ctx, const struct store_c
 int store_scan_reads(struct store *st, int (*fn)(void *ctx, const struct store_read_row *row),
                      void *ctx, struct err *e)
 {
-    if (tx_commit(st, e) < 0)
+    sqlite3_stmt *q;
+    if (tx_commit(st, e) < 0 ||
+        pick_scan(st, st->scan_reads, &st->scan_reads_f,
+                  "SELECT site, key, bulk, at_us, by FROM reads WHERE" UNFINISHED, &q, e) < 0)
         return -1;
-    sqlite3_stmt *q = st->scan_reads;
     int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct store_read_row row;

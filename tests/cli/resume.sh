@@ -113,6 +113,30 @@ lines 1 10 | "$TEMPO" ingest -r "$R" --db "$D/s.db" - 2>/dev/null
 check_eq "standard input is read each time" 3 \
     "$(sqlite3 "$D/s.db" "SELECT count(*) FROM sources")"
 
+# ---- standard input killed while being read: left out of audits, then removed ----
+"$GEN" --jsonl --size 12M --seed 6 -o "$T/big.jsonl" >/dev/null # > LIMIT_STORE_BATCH rows
+J=$ROOT/tests/data/jsonl/gateway.rules
+"$TEMPO" ingest -r "$J" --db "$D/j.db" "$T/big.jsonl" 2>/dev/null
+calls=$(sqlite3 "$D/j.db" "SELECT count(*) FROM calls")
+sh -c 'echo $$ > "$1.pid"; cat "$1"; exec sleep 30' sh "$T/big.jsonl" |
+    "$TEMPO" ingest -r "$J" --db "$D/j.db" - 2>/dev/null &
+ipid=$!
+i=0 # until a batch of it is committed (one per LIMIT_STORE_BATCH rows)
+while [ "$(sqlite3 "$D/j.db" "SELECT count(*) FROM calls" 2>/dev/null)" = "$calls" ]; do
+    i=$((i + 1)); [ $i -gt 200 ] && break
+    sleep 0.1
+done
+kill -KILL $ipid "$(cat "$T/big.jsonl.pid")" 2>/dev/null; wait $ipid 2>/dev/null
+check_eq "killed mid-stdin: rows of it were committed" yes \
+    "$([ "$(sqlite3 "$D/j.db" "SELECT count(*) FROM calls")" -gt "$calls" ] && echo yes)"
+check_exit "an audit leaves the unfinished source out" 0 "$TEMPO" audit -r "$J" --db "$D/j.db" \
+    --format json
+check_eq "... its calls too" "$calls" "$(jq '[.sites[].calls] | add' "$T/out")"
+check_contains "... and says so" "$T/err" "1 source that an interrupted ingest did not finish"
+"$TEMPO" ingest -r "$J" --db "$D/j.db" "$T/big.jsonl" 2>"$T/last.err"
+check_contains "the next ingest removes it" "$T/last.err" "1 source left unfinished"
+check_eq "... with its rows" "$calls" "$(sqlite3 "$D/j.db" "SELECT count(*) FROM calls")"
+
 # ---- two tempos on one store ----
 D=$T/lock; mkdir -p "$D"
 lines 1 "$a" > "$D/access.log"
