@@ -638,7 +638,9 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     struct store_resume res;
     int known = KNOWN_NEW;
     if (head.n == 0 || !o->db) {
-        if (store_begin_source(st, path, &source_id, e) < 0)
+        struct store_identity id; /* in memory: only whether it is read whole */
+        store_identity_of(head, false, 0, 0, 0, resumable, &id);
+        if (store_begin_identified(st, path, &id, &source_id, e) < 0)
             goto out;
     } else if ((known = identify(st, src, path, head, resumable, &res, &source_id, e)) < 0) {
         goto out;

@@ -795,7 +795,9 @@ static void test_store_batch(void)
         if (!st)
             return;
         int64_t src;
-        CHECK_INT(store_begin_source(st, "x.log", &src, &e), 0);
+        struct store_identity id; /* a log: a committed batch counts at once */
+        store_identity_of(SPAN_LIT("x"), false, 0, 0, 0, true, &id);
+        CHECK_INT(store_begin_identified(st, "x.log", &id, &src, &e), 0);
         for (unsigned i = 1; i <= LIMIT_STORE_BATCH + 1; i++) {
             int rc;
             if (mixed && i % 2) {

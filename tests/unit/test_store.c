@@ -270,7 +270,9 @@ static void test_file(void)
     if (!st)
         return;
     int64_t src;
-    CHECK_INT(store_begin_source(st, "big.log", &src, &e), 0);
+    struct store_identity log_id; /* a log: its committed rows count at once */
+    store_identity_of(SPAN_LIT("x"), false, 0, 0, 0, true, &log_id);
+    CHECK_INT(store_begin_identified(st, "big.log", &log_id, &src, &e), 0);
     int ok = 0;
     for (int i = 0; i < LIMIT_STORE_BATCH + 5; i++) {
         struct match_call c = call((unsigned)(i & 1), "k", "", T0 + i);
@@ -283,6 +285,9 @@ static void test_file(void)
     CHECK(other != NULL);
     if (other) {
         CHECK_INT(count_calls(other), LIMIT_STORE_BATCH);
+        unsigned unfinished = 9;
+        CHECK_INT(store_count_unfinished(other, &unfinished, &e), 0);
+        CHECK_INT(unfinished, 0);
         store_close(other);
     }
     /* closed without store_end_source (a run that failed): the open batch is
