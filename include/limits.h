@@ -16,7 +16,7 @@
 #define LIMIT_RULE_DEPTH 64          /* nesting of expressions in a rules file */
 #define LIMIT_RULE_ERRORS 20         /* errors reported before the parser gives up */
 #define LIMIT_RULES 1024             /* call, read, verdict, price, keep or logformat lines, each */
-#define LIMIT_PATH_STEPS 1000000    /* steps matching one path against one pattern; then: no match */
+#define LIMIT_PATH_STEPS 1000000    /* steps matching a path against a pattern; then: no match */
 #define LIMIT_TOKENS 100000000       /* tokens one call may count; more: unknown */
 #define LIMIT_KEY 512                /* bytes in a result key; longer keys are skipped */
 #define LIMIT_BY 256                 /* bytes in a by= value; longer ones are cut */
@@ -30,7 +30,7 @@
 #define LIMIT_TCP_IDLE_US (300 * 1000000LL) /* capture time a stream may stay silent */
 #define LIMIT_HTTP_HEADERS (64u << 10) /* bytes of one HTTP message's start line and headers */
 #define LIMIT_HTTP_BODY (1u << 20)   /* bytes of one HTTP body kept for its JSON fields */
-#define LIMIT_HTTP_MEMORY (64u << 20) /* bytes of HTTP heads and bodies kept in all streams together */
+#define LIMIT_HTTP_MEMORY (64u << 20) /* HTTP heads and bodies held in all streams, together */
 #define LIMIT_HTTP_PIPELINE 64       /* requests on one connection waiting for responses */
 #define LIMIT_GNUPLOT_SECONDS 120    /* gnuplot's run time for all the charts; then it is killed */
 #define LIMIT_CHART_SITES 100        /* sites (first in report order) with charts of their own */

@@ -172,6 +172,11 @@ int store_writer_read(struct store_writer *w, const struct match_read *r,
  * mark's n_errors must not change); `errors_stored` of them are stored. */
 void store_writer_resumable(struct store_writer *w, const struct source_stats *live,
                             unsigned errors_stored);
+/* Whether the next line boundary should be marked: only near the end of a
+ * batch, so that lines pay nothing for checkpoints the rest of the time
+ * (unmarked lines are read again after a kill, their counts taken again from
+ * the last mark: nothing is lost or repeated). */
+bool store_writer_wants_mark(const struct store_writer *w);
 /* A line boundary: every call and read queued so far came from the content
  * before m->offset. */
 void store_writer_mark(struct store_writer *w, const struct store_mark *m);

@@ -202,7 +202,6 @@ static int parse_time_opt(const char *arg, int64_t *us, struct err *e)
     return 0;
 }
 
-/* Parse the options shared by audit and ingest; returns -1 with a message. */
 /* --shard I/N: this run keeps the calls and reads whose key hashes to I of N. */
 static int parse_shard(const char *text, struct opts *o, struct err *e)
 {
@@ -217,6 +216,7 @@ static int parse_shard(const char *text, struct opts *o, struct err *e)
     return 0;
 }
 
+/* Parse the options shared by audit and ingest; returns -1 with a message. */
 static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o, struct err *e)
 {
     memset(o, 0, sizeof *o);
@@ -383,18 +383,7 @@ static uint64_t total_size(const struct opts *o)
     return total;
 }
 
-/* One decoded event: count it, clip it to --since/--until, widen the window,
- * match it and queue what matched for the store. */
 /* ---- --shard I/N ---- */
-
-static uint64_t mix64(uint64_t x) /* splitmix64's finaliser */
-{
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
 
 /* A call's shard: by its key, as its reads find it; a call without a key by
  * its site and times (only bulk reads find it, and they go to every shard). */
@@ -402,21 +391,32 @@ static uint64_t call_hash(const struct match_call *c)
 {
     if (c->key.n)
         return span_hash(c->key);
-    return mix64((uint64_t)c->start_us ^ mix64((uint64_t)c->ready_us ^ mix64(c->site)));
+    int64_t v[3] = { c->start_us, c->ready_us, c->site };
+    return span_hash((struct span){ (const char *)v, sizeof v });
 }
 
 static uint64_t read_hash(const struct match_read *r)
 {
     if (r->key.n)
         return span_hash(r->key);
-    return mix64((uint64_t)r->at_us ^ mix64(r->site));
+    int64_t v[2] = { r->at_us, r->site };
+    return span_hash((struct span){ (const char *)v, sizeof v });
 }
 
-static bool in_shard(const struct opts *o, uint64_t h)
+/* Whether this run keeps a call or a read: always without --shard, and then
+ * nothing is hashed. */
+static bool keeps_call(const struct opts *o, const struct match_call *c)
 {
-    return o->shard_n == 0 || h % o->shard_n == o->shard_i - 1;
+    return o->shard_n == 0 || call_hash(c) % o->shard_n == o->shard_i - 1;
 }
 
+static bool keeps_read(const struct opts *o, const struct match_read *r)
+{
+    return o->shard_n == 0 || r->bulk || read_hash(r) % o->shard_n == o->shard_i - 1;
+}
+
+/* One decoded event: count it, clip it to --since/--until, widen the window,
+ * match it and queue what matched for the store. */
 static int take_event(const struct event *ev, const struct opts *o, struct matcher *m,
                       struct match_out *mo, struct store_writer *w, struct source_stats *stats,
                       int64_t *min_us, int64_t *max_us, struct err *e)
@@ -437,19 +437,17 @@ static int take_event(const struct event *ev, const struct opts *o, struct match
     /* --shard I/N: what this store keeps; an event counts as matched in the
      * shard of its first call or read (bulk reads: shard 1), so that the
      * shards' counts add up to one store's. */
-    bool keep_call = mo->has_call && in_shard(o, call_hash(&mo->call));
+    bool keep_call = mo->has_call && keeps_call(o, &mo->call);
     bool counted = mo->has_call ? keep_call
                    : mo->n_reads && (mo->reads[0].bulk ? o->shard_n == 0 || o->shard_i == 1
-                                                       : in_shard(o, read_hash(&mo->reads[0])));
-    if (counted || !o->shard_n)
+                                                       : keeps_read(o, &mo->reads[0]));
+    if (counted)
         stats->matched++;
     if (keep_call && store_writer_call(w, &mo->call, e) < 0)
         return -1;
-    for (unsigned i = 0; i < mo->n_reads; i++) {
-        const struct match_read *rd = &mo->reads[i];
-        if ((rd->bulk || in_shard(o, read_hash(rd))) && store_writer_read(w, rd, e) < 0)
+    for (unsigned i = 0; i < mo->n_reads; i++)
+        if (keeps_read(o, &mo->reads[i]) && store_writer_read(w, &mo->reads[i], e) < 0)
             return -1;
-    }
     return 0;
 }
 
@@ -559,6 +557,8 @@ static void mark_of(struct source *src, const struct source_stats *stats, int64_
     m->utc_offset_s = stats->utc_offset_s;
 }
 
+#define HEAD_BYTES (64u << 10)
+
 /* Where a source stands in the store: new, already read whole (skip it), or a
  * log read before up to an offset (go on from there). */
 enum known { KNOWN_NEW, KNOWN_DONE, KNOWN_RESUME };
@@ -620,8 +620,11 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
     bool ds_ended = false;
     struct store_mark mark;
 
-    /* A whole first line, however long, for the format's detection. */
-    if (source_peek(src, (size_t)LIMIT_LINE + 2, &head, e) < 0)
+    /* 64 KiB tell the format, unless the first line is longer: then as much as
+     * it takes to see it whole (up to LIMIT_LINE). Detection reads the head. */
+    if (source_peek(src, HEAD_BYTES, &head, e) < 0 ||
+        (head.n == HEAD_BYTES && !memchr(head.p, '\n', head.n) &&
+         source_peek(src, (size_t)LIMIT_LINE + 2, &head, e) < 0))
         goto out;
     bool capture = source_is_capture(head);
     if (head.n == 0) {
@@ -696,7 +699,7 @@ static int ingest_one(const char *path, const struct opts *o, const struct decod
             reason = NULL;
             dr = dec->next(ds, ev, &reason);
         }
-        if (resumable) {
+        if (resumable && store_writer_wants_mark(w)) {
             mark_of(src, stats, min_us, max_us, &mark);
             store_writer_mark(w, &mark);
         }

@@ -122,17 +122,23 @@ const struct span *match_wanted(const struct matcher *m, unsigned *n)
     return m->wanted;
 }
 
+/* Two '*' against a long hostile path backtrack quadratically: each try of
+ * a '*' or a capture is a step, and past LIMIT_PATH_STEPS the path does not
+ * match the pattern. A pattern of literals takes none. */
+static bool take_step(uint64_t *steps)
+{
+    if (*steps == 0)
+        return false;
+    --*steps;
+    return true;
+}
+
 /* Does text match segs[i..]? Backtracks over '*' and captures; captures are
  * written as they are bound. Patterns come from the rules file, so the depth
  * is bounded by the number of segments of one pattern. */
 static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, struct span text,
                        struct capture *caps, unsigned *n_caps, uint64_t *steps)
 {
-    /* Two '*' against a long hostile path backtrack quadratically: past
-     * LIMIT_PATH_STEPS the path does not match this pattern. */
-    if (*steps == 0)
-        return false;
-    --*steps;
     if (i == n)
         return text.n == 0;
     const struct rules_seg *sg = &segs[i];
@@ -149,6 +155,8 @@ static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, str
             max++;
         unsigned slot = *n_caps;
         for (size_t k = max; k >= 1; k--) {
+            if (!take_step(steps))
+                return false;
             /* Longest first: "{id}" at the end takes the whole segment at once. */
             *n_caps = slot;
             if (slot < MATCH_MAX_CAPTURES) {
@@ -164,6 +172,8 @@ static bool path_match(const struct rules_seg *segs, unsigned i, unsigned n, str
     }
     case SEG_ANY:
         for (size_t k = text.n + 1; k-- > 0;) {
+            if (!take_step(steps))
+                return false;
             unsigned slot = *n_caps;
             if (path_match(segs, i + 1, n, (struct span){ text.p + k, text.n - k }, caps,
                            n_caps, steps))

@@ -33,6 +33,11 @@
  * transaction. Never edit a shipped entry: append a new one. calls and reads
  * carry no REFERENCES: the parent lookup per row cost 23% of the insert time,
  * and this file is their only writer. */
+/* A source read whole (a capture, OTLP, standard input) no run finished, and
+ * (a WHERE condition on a row of calls or reads) a row of one. */
+#define UNFINISHED_WHOLE "complete = 0 AND resumable = 0"
+#define UNFINISHED " source_id IN (SELECT id FROM sources WHERE " UNFINISHED_WHOLE ")"
+
 static const char *const store_migrations[] = {
     /* 0 -> 1 */
     "CREATE TABLE sites(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
@@ -405,7 +410,7 @@ static int prepare_all(struct store *st, struct err *e)
         { offsetof(struct store, count_sources), "SELECT count(*) FROM sources" },
         { offsetof(struct store, sel_sources),
           "SELECT id, path, format, gzip, bytes, lines, events, matched, skipped, min_us, max_us,"
-          " utc_offset_s, complete, resumable FROM sources ORDER BY id" },
+          " utc_offset_s FROM sources WHERE NOT (" UNFINISHED_WHOLE ") ORDER BY id" },
         { offsetof(struct store, ins_count),
           "INSERT INTO source_counts(source_id, name, value) VALUES (?1, ?2, ?3)" },
         { offsetof(struct store, sel_counts),
@@ -534,6 +539,45 @@ fail:
 
 static struct span column_span(sqlite3_stmt *q, int col);
 
+/* The one integer a query gives (a count). */
+static int scalar(struct store *st, const char *sql, int64_t *v, struct err *e)
+{
+    sqlite3_stmt *q;
+    *v = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, "cannot read the store");
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 0 : db_fail(st, e, "cannot read the store");
+}
+
+/* Run one statement whose ?1, if it has one, is `flag`. */
+static int run_flag(struct store *st, const char *sql, int flag, const char *what, struct err *e)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, e, what);
+    if (sqlite3_bind_parameter_count(q) > 0)
+        sqlite3_bind_int(q, 1, flag);
+    int rc = sqlite3_step(q);
+    int out = rc != SQLITE_DONE ? db_fail(st, e, what) : 0;
+    sqlite3_finalize(q);
+    return out;
+}
+
+/* Forget the open transaction, if any. */
+static void tx_rollback(struct store *st)
+{
+    if (st->in_tx && st->rollback) {
+        sqlite3_step(st->rollback);
+        sqlite3_reset(st->rollback);
+    }
+    st->in_tx = false;
+}
+
+
 /* The meta value `name` as an unsigned hex number; *has false when absent. */
 static int meta_u64(struct store *st, const char *name, bool *has, uint64_t *v, struct err *e)
 {
@@ -630,13 +674,9 @@ int store_set_shard(struct store *st, unsigned index, unsigned count, struct err
         return -1;
     if ((has && v == want) || (!has && count == 0))
         return 0; /* the same shard, or every shard again */
-    sqlite3_stmt *q;
-    int64_t n = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources", -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, e, "cannot count the sources");
-    if (sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
+    int64_t n;
+    if (scalar(st, "SELECT count(*) FROM sources", &n, e) < 0)
+        return -1;
     if (has || n > 0) {
         unsigned hi = has ? (unsigned)(v >> 32) : 0, hn = has ? (unsigned)v : 0;
         char held[40], asked[40];
@@ -697,16 +737,9 @@ static int merge_sources(struct store *st, bool shard, struct err *e)
         " JOIN temp.source_map so ON so.old = s.id WHERE so.new = main.sources.id)"
         " WHERE id IN (SELECT new FROM temp.source_map)",
     };
-    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL) != SQLITE_OK)
-            return db_fail(st, e, "cannot merge the sources");
-        sqlite3_bind_int(q, 1, shard);
-        int rc = sqlite3_step(q);
-        sqlite3_finalize(q);
-        if (rc != SQLITE_DONE)
-            return db_fail(st, e, "cannot merge the sources");
-    }
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        if (run_flag(st, sql[i], shard, "cannot merge the sources", e) < 0)
+            return -1;
     /* the others: new rows, one by one for their new ids */
     sqlite3_stmt *sel, *ins, *map;
     if (sqlite3_prepare_v2(st->db, "SELECT id FROM src.sources WHERE id NOT IN"
@@ -799,29 +832,13 @@ int store_merge(struct store *st, const char *path, uint64_t match_digest,
         return err_at(e, EXIT_USAGE, path, 0, 0, "cannot read the store: %s",
                       sqlite3_errmsg(st->db));
     }
-    int out = 0;
-    if (tx_open(st, e) < 0 || merge_sources(st, count > 0, e) < 0) {
-        out = -1;
-    } else {
-        for (size_t i = 0; i < sizeof merge_sql / sizeof merge_sql[0] && out == 0; i++) {
-            if (sqlite3_prepare_v2(st->db, merge_sql[i], -1, &q, NULL) != SQLITE_OK) {
-                out = db_fail(st, e, "cannot merge a store");
-                break;
-            }
-            sqlite3_bind_int(q, 1, count == 0 || index == 1);
-            rc = sqlite3_step(q);
-            sqlite3_finalize(q);
-            if (rc != SQLITE_DONE)
-                out = db_fail(st, e, "cannot merge a store");
-        }
-    }
+    int out = tx_open(st, e) < 0 || merge_sources(st, count > 0, e) < 0 ? -1 : 0;
+    for (size_t i = 0; i < sizeof merge_sql / sizeof merge_sql[0] && out == 0; i++)
+        out = run_flag(st, merge_sql[i], count == 0 || index == 1, "cannot merge a store", e);
     if (out == 0)
         out = tx_commit(st, e);
-    else if (st->in_tx) {
-        sqlite3_step(st->rollback);
-        sqlite3_reset(st->rollback);
-        st->in_tx = false;
-    }
+    else
+        tx_rollback(st);
     sqlite3_exec(st->db, "DETACH DATABASE src", NULL, NULL, NULL);
     store_close(src);
     return out;
@@ -831,8 +848,7 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (st->in_tx && st->rollback)
-        sqlite3_step(st->rollback);
+    tx_rollback(st);
     sqlite3_stmt **all[] = {
         &st->begin,      &st->commit,     &st->rollback,      &st->ins_call,
         &st->ins_calls,  &st->ins_read,   &st->ins_reads,     &st->ins_source,
@@ -1033,27 +1049,19 @@ int store_checkpoint(struct store *st, int64_t source_id, const struct store_mar
 
 int store_count_unknown(struct store *st, unsigned *n, struct err *e)
 {
-    sqlite3_stmt *q;
-    *n = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources WHERE fp_len IS NULL"
-                           " AND lines > 0", -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, e, "cannot count the sources");
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *n = (unsigned)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW ? 0 : db_fail(st, e, "cannot count the sources");
+    int64_t v;
+    int rc = scalar(st, "SELECT count(*) FROM sources WHERE fp_len IS NULL AND lines > 0", &v, e);
+    *n = (unsigned)v;
+    return rc;
 }
 
 int store_purge_unfinished(struct store *st, unsigned *n, struct err *e)
 {
     *n = 0;
     static const char *const sql[] = {
-        "DELETE FROM calls WHERE source_id IN"
-        " (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)",
-        "DELETE FROM reads WHERE source_id IN"
-        " (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)",
-        "DELETE FROM sources WHERE complete = 0 AND resumable = 0",
+        "DELETE FROM calls WHERE" UNFINISHED,
+        "DELETE FROM reads WHERE" UNFINISHED,
+        "DELETE FROM sources WHERE " UNFINISHED_WHOLE,
     };
     if (tx_open(st, e) < 0)
         return -1;
@@ -1226,8 +1234,6 @@ int store_sources(struct store *st, struct arena *a, struct store_source **out, 
     sqlite3_stmt *q = st->sel_sources;
     unsigned k = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW && k < (uint64_t)count) {
-        if (sqlite3_column_int64(q, 12) == 0 && sqlite3_column_int64(q, 13) == 0)
-            continue; /* read whole, but an interrupted run did not finish it */
         struct store_source *s = &v[k++];
         s->stats.path = arena_strdup(a, column_span(q, 1));
         s->stats.format = sqlite3_column_type(q, 2) == SQLITE_NULL
@@ -1275,11 +1281,9 @@ static int64_t column_opt(sqlite3_stmt *q, int col)
 }
 
 /* The rows of a source read whole that an interrupted run left unfinished
- * (captures, OTLP, standard input) are not audited: the next ingest removes
- * and reads them again. The scans leave them out only when there are any,
- * so that the common case pays nothing. *q is the statement to use. */
-#define UNFINISHED " source_id NOT IN (SELECT id FROM sources WHERE complete = 0 AND resumable = 0)"
-
+ * are not audited: the next ingest removes and reads them again. The scans
+ * leave them out only when there are any, so that the common case pays
+ * nothing. *q is the statement to use. */
 static int pick_scan(struct store *st, sqlite3_stmt *plain, sqlite3_stmt **filtered,
                      const char *sql, sqlite3_stmt **q, struct err *e)
 {
@@ -1297,16 +1301,10 @@ static int pick_scan(struct store *st, sqlite3_stmt *plain, sqlite3_stmt **filte
 
 int store_count_unfinished(struct store *st, unsigned *n, struct err *e)
 {
-    sqlite3_stmt *q;
-    *n = 0;
-    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sources WHERE complete = 0"
-                           " AND resumable = 0", -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, e, "cannot count the sources");
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *n = (unsigned)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW ? 0 : db_fail(st, e, "cannot count the sources");
+    int64_t v;
+    int rc = scalar(st, "SELECT count(*) FROM sources WHERE " UNFINISHED_WHOLE, &v, e);
+    *n = (unsigned)v;
+    return rc;
 }
 
 int store_count(struct store *st, uint64_t *calls, uint64_t *reads, struct err *e)
@@ -1314,8 +1312,8 @@ int store_count(struct store *st, uint64_t *calls, uint64_t *reads, struct err *
     sqlite3_stmt *q;
     if (tx_commit(st, e) < 0 ||
         pick_scan(st, st->count_rows, &st->count_rows_f,
-                  "SELECT (SELECT count(*) FROM calls WHERE" UNFINISHED "),"
-                  " (SELECT count(*) FROM reads WHERE" UNFINISHED ")", &q, e) < 0)
+                  "SELECT (SELECT count(*) FROM calls WHERE NOT" UNFINISHED "),"
+                  " (SELECT count(*) FROM reads WHERE NOT" UNFINISHED ")", &q, e) < 0)
         return -1;
     int rc = sqlite3_step(q);
     *calls = rc == SQLITE_ROW ? column_u64(q, 0) : 0;
@@ -1333,7 +1331,7 @@ int store_scan_calls(struct store *st, int (*fn)(void *ctx, const struct store_c
     if (tx_commit(st, e) < 0 ||
         pick_scan(st, st->scan_calls, &st->scan_calls_f,
                   "SELECT site, by, key, start_us, ready_us, latency_us, tokens_in, tokens_out,"
-                  " alt_key FROM calls WHERE" UNFINISHED, &q, e) < 0)
+                  " alt_key FROM calls WHERE NOT" UNFINISHED, &q, e) < 0)
         return -1;
     int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1366,7 +1364,8 @@ int store_scan_reads(struct store *st, int (*fn)(void *ctx, const struct store_r
     sqlite3_stmt *q;
     if (tx_commit(st, e) < 0 ||
         pick_scan(st, st->scan_reads, &st->scan_reads_f,
-                  "SELECT site, key, bulk, at_us, by FROM reads WHERE" UNFINISHED, &q, e) < 0)
+                  "SELECT site, key, bulk, at_us, by FROM reads WHERE NOT" UNFINISHED, &q,
+                  e) < 0)
         return -1;
     int rc = SQLITE_DONE, stop = 0;
     while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {

@@ -181,6 +181,19 @@ void store_writer_resumable(struct store_writer *w, const struct source_stats *l
     store_hold_commits(w->st, true);
 }
 
+/* Room left in a batch below which each line boundary is marked: one line's
+ * calls and reads (an event and its reads, with their key and by= bytes) fit
+ * in it, so a batch is handed over with a mark near its end. A line with more
+ * only delays its rows to the next batch's checkpoint. */
+#define MARK_RECORDS (2 * (MATCH_MAX_READS + 1))
+#define MARK_BYTES (MARK_RECORDS * (2 * LIMIT_KEY + LIMIT_BY))
+
+bool store_writer_wants_mark(const struct store_writer *w)
+{
+    const struct batch *b = w->fill;
+    return b->n + MARK_RECORDS >= BATCH_RECORDS || b->used + MARK_BYTES >= BATCH_BYTES;
+}
+
 void store_writer_mark(struct store_writer *w, const struct store_mark *m)
 {
     struct batch *b = w->fill;

@@ -129,10 +129,12 @@ static bool parse_frac(struct span s, int64_t *us)
 
 /* Whether a time (µs UTC) falls in the years 0000-9999 that RFC 3339 can
  * write: an offset may push a local 9999-12-31 or 0000-01-01 out of them. */
+#define DAYS_TO_0000 INT64_C(-719528)  /* utc_days_from_civil(0, 1, 1) */
+#define DAYS_TO_10000 INT64_C(2932897) /* utc_days_from_civil(10000, 1, 1) */
+
 static bool in_years(int64_t us)
 {
-    return us >= utc_days_from_civil(0, 1, 1) * 86400 * USEC_PER_SEC &&
-           us < utc_days_from_civil(10000, 1, 1) * 86400 * USEC_PER_SEC;
+    return us >= DAYS_TO_0000 * 86400 * USEC_PER_SEC && us < DAYS_TO_10000 * 86400 * USEC_PER_SEC;
 }
 
 bool utc_parse_clf(struct span s, int64_t *us, int *offset_s)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "fuzz_event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,18 +26,7 @@ static void on_event(void *p, const struct event *ev)
 {
     struct ctx *c = p;
     c->emits++;
-    if (ev->n_attrs > LIMIT_ATTRS || !ev->has_duration)
-        abort();
-    for (unsigned i = 0; i < ev->n_attrs; i++) {
-        const struct attr *a = &ev->attrs[i];
-        if (a->name.n == 0 || a->name.n > LIMIT_ATTR_NAME || !a->name.p ||
-            (a->value.n && !a->value.p))
-            abort();
-        for (size_t k = 0; k < a->name.n; k++)
-            c->sum += (unsigned char)a->name.p[k];
-        for (size_t k = 0; k < a->value.n; k++)
-            c->sum += (unsigned char)a->value.p[k];
-    }
+    c->sum += fuzz_check_attrs(ev);
 }
 
 static const struct span wanted[] = {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "fuzz_event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,16 +38,7 @@ static void on_event(void *p, const struct event *ev)
 {
     struct ctx *c = p;
     c->emits++;
-    if (ev->n_attrs > LIMIT_ATTRS || !ev->has_duration || ev->end_us < ev->start_us)
-        abort();
-    for (unsigned i = 0; i < ev->n_attrs; i++) {
-        const struct attr *a = &ev->attrs[i];
-        if (a->name.n == 0 || a->name.n > LIMIT_ATTR_NAME || !a->name.p ||
-            (a->value.n && !a->value.p))
-            abort();
-        for (size_t k = 0; k < a->value.n; k++)
-            c->sum += (unsigned char)a->value.p[k];
-    }
+    c->sum += fuzz_check_attrs(ev);
     int64_t events = num_attr(ev, "sse.events", -2);
     int64_t first = num_attr(ev, "sse.first_us", 0), last = num_attr(ev, "sse.last_us", 0);
     if (events == -1 || first == -1 || last == -1)
